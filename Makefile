@@ -1,0 +1,60 @@
+# PlanHer developer commands. `make run` and `make test` work on a bare machine
+# with Python 3.11: they create .venv and install the pinned requirements.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-all lint check schema migrate seed worker beat clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# A local secret key and DEBUG for development; never used in production.
+.env:
+	@echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "DEBUG=1" >> .env
+	@echo "wrote .env with a fresh local SECRET_KEY and DEBUG=1"
+
+# Every manage.py call below reads .env first; variables already set win.
+MANAGE = set -a; [ -f .env ] && . ./.env; set +a; $(PY) manage.py
+
+migrate: install .env
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed
+
+run: migrate
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# The test command (CI runs it on SQLite and on PostgreSQL via DATABASE_URL).
+test: install
+	$(PY) -m pytest -m "not redis" $(PYTEST_ARGS)
+
+# Everything, including the Celery integration test against a real Redis.
+test-all: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+
+schema: install
+	SECRET_KEY=schema $(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+
+worker: install .env
+	set -a; . ./.env; set +a; $(VENV)/bin/celery -A planher worker -l info
+
+beat: install .env
+	set -a; . ./.env; set +a; $(VENV)/bin/celery -A planher beat -l info
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,128 @@
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from .timezones import validate_timezone
+
+User = get_user_model()
+
+EMAIL_TAKEN = "A user with this email address already exists."
+
+
+class UserSerializer(serializers.ModelSerializer):
+    timezone = serializers.CharField(
+        max_length=64,
+        required=False,
+        validators=[validate_timezone],
+        help_text="IANA time zone name, e.g. Europe/Paris. Defines your 'today'.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "timezone", "date_joined"]
+        read_only_fields = ["id", "email", "date_joined"]
+
+
+class RegisterSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    timezone = serializers.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text="IANA time zone name, e.g. Europe/Paris. Defines your 'today'.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "password", "name", "timezone"]
+        extra_kwargs = {"email": {"validators": []}}  # case-insensitive check below
+
+    def validate_email(self, value):
+        value = User.objects.normalize_email(value)
+        if User.objects.filter(email__iexact=value).exists():
+            raise serializers.ValidationError(EMAIL_TAKEN)
+        return value
+
+    def validate(self, attrs):
+        candidate = User(email=attrs["email"], name=attrs.get("name", ""))
+        try:
+            password_validation.validate_password(attrs["password"], user=candidate)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"password": list(error.messages)}) from error
+        return attrs
+
+    def create(self, validated_data):
+        try:
+            # A savepoint, so a lost race on the unique email leaves the
+            # surrounding transaction usable for the 400.
+            with transaction.atomic():
+                return User.objects.create_user(**validated_data)
+        except IntegrityError as error:
+            raise serializers.ValidationError({"email": [EMAIL_TAKEN]}) from error
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+
+class RegisteredSerializer(TokenPairSerializer):
+    user = UserSerializer(read_only=True)
+
+
+class RefreshSerializer(TokenRefreshSerializer):
+    refresh = serializers.CharField()
+    access = serializers.CharField(read_only=True)
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist as error:
+            # The account was deleted after this token was issued.
+            raise AuthenticationFailed(
+                "No active account found for the given token.", "no_active_account"
+            ) from error
+
+
+class RefreshTokenSerializer(serializers.Serializer):
+    refresh = serializers.CharField(help_text="The refresh token to revoke.")
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    new_password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+    def validate_old_password(self, value):
+        if not self.context["request"].user.check_password(value):
+            raise serializers.ValidationError("Your current password is not correct.")
+        return value
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        try:
+            password_validation.validate_password(attrs["new_password"], user=user)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"new_password": list(error.messages)}) from error
+        return attrs
+
+
+class PasswordConfirmSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="Your current password, to confirm the deletion.",
+    )
+
+    def validate_password(self, value):
+        if not self.context["request"].user.check_password(value):
+            raise serializers.ValidationError("Your password is not correct.")
+        return value
+
+
+def tokens_for(user) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}

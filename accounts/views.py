@@ -1,0 +1,129 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from planher.throttling import AuthRateThrottle
+
+from . import serializers, services
+
+AUTH_TAG = ["auth"]
+
+
+@extend_schema(tags=AUTH_TAG)
+class RegisterView(generics.CreateAPIView):
+    """Create an account and log it in."""
+
+    serializer_class = serializers.RegisterSerializer
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [AuthRateThrottle]
+
+    @extend_schema(responses={201: serializers.RegisteredSerializer})
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.save()
+        body = {"user": serializers.UserSerializer(user).data, **serializers.tokens_for(user)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=AUTH_TAG, responses={200: serializers.TokenPairSerializer, 401: None})
+class LoginView(TokenObtainPairView):
+    """Exchange email and password for an access token (15 min) and a refresh token (7 days)."""
+
+    throttle_classes = [AuthRateThrottle]
+
+
+@extend_schema(tags=AUTH_TAG, responses={200: serializers.TokenPairSerializer, 401: None})
+class RefreshView(TokenRefreshView):
+    """Exchange a refresh token for a new pair; the old refresh token is revoked."""
+
+    serializer_class = serializers.RefreshSerializer
+    throttle_classes = [AuthRateThrottle]
+
+
+@extend_schema(tags=AUTH_TAG)
+class LogoutView(APIView):
+    """Revoke a refresh token for good."""
+
+    @extend_schema(
+        request=serializers.RefreshTokenSerializer,
+        responses={205: OpenApiResponse(description="Logged out."), 400: None},
+    )
+    def post(self, request):
+        serializer = serializers.RefreshTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(serializer.validated_data["refresh"])
+        except TokenError:
+            return Response(
+                {"refresh": ["This refresh token is invalid or already revoked."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if str(token.get("user_id")) != str(request.user.pk):
+            return Response(
+                {"refresh": ["This refresh token belongs to another session."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token.blacklist()
+        return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+@extend_schema(tags=AUTH_TAG)
+class MeView(generics.RetrieveUpdateAPIView):
+    """Your account. PATCH changes `name` and `timezone`; DELETE removes everything."""
+
+    serializer_class = serializers.UserSerializer
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_object(self):
+        return self.request.user
+
+    @extend_schema(
+        request=serializers.PasswordConfirmSerializer,
+        responses={
+            204: OpenApiResponse(description="Account and all its data deleted."),
+            400: None,
+        },
+    )
+    def delete(self, request):
+        confirm = serializers.PasswordConfirmSerializer(
+            data=request.data, context={"request": request}
+        )
+        confirm.is_valid(raise_exception=True)
+        services.user_delete(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=AUTH_TAG)
+class PasswordView(APIView):
+    """Change your password; every refresh token you hold is revoked."""
+
+    throttle_classes = [AuthRateThrottle]
+
+    @extend_schema(
+        request=serializers.PasswordChangeSerializer,
+        responses={204: OpenApiResponse(description="Password changed."), 400: None},
+    )
+    def post(self, request):
+        serializer = serializers.PasswordChangeSerializer(
+            data=request.data, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        request.user.set_password(serializer.validated_data["new_password"])
+        request.user.save(update_fields=["password"])
+        services.user_revoke_refresh_tokens(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=AUTH_TAG)
+class ExportView(APIView):
+    """Everything PlanHer keeps about you, as one JSON document."""
+
+    @extend_schema(responses={200: OpenApiResponse(description="The export document.")})
+    def get(self, request):
+        return Response(services.user_export(user=request.user))

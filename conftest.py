@@ -1,0 +1,68 @@
+"""Fixtures shared by every app's tests: three people and their API clients.
+
+Following healthchecks: each endpoint is exercised by its owner and by a
+stranger (``other_user``), who must see nothing of the owner's data.
+"""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(settings, tmp_path):
+    # Model files go to a throwaway folder; static files need no manifest.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Hashing passwords at full strength would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Throttle counters and in-process caches must not leak between tests.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(email="alice@example.com", name="Alice")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(email="mallory@example.com", name="Mallory")
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+def authenticated_client(user) -> APIClient:
+    """A client that sends a real JWT access token, as the frontend does."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """Makes an authenticated client for any user."""
+    return authenticated_client
+
+
+@pytest.fixture
+def api(user):
+    """The owner's client."""
+    return authenticated_client(user)
+
+
+@pytest.fixture
+def other_api(other_user):
+    """A stranger's client."""
+    return authenticated_client(other_user)

@@ -1,0 +1,16 @@
+import django_filters
+
+from .models import Period
+
+
+class PeriodFilterSet(django_filters.FilterSet):
+    start_after = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", label="Periods starting on or after this date."
+    )
+    start_before = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", label="Periods starting on or before this date."
+    )
+
+    class Meta:
+        model = Period
+        fields = ["start_after", "start_before"]

@@ -1,0 +1,73 @@
+"""Turn a user's rows into the cycle engine's plain values, for every app.
+
+The engine (``cycles/engine.py``) knows nothing of the ORM; these functions
+are the only place that reads her periods and profile for it, so moods and
+predictions ask here instead of querying ``cycles`` models themselves.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from . import engine
+from .models import Period, Profile
+
+
+@dataclass(frozen=True)
+class CycleData:
+    """Her periods (oldest first) and profile, as the engine takes them."""
+
+    periods: list[engine.Period]
+    profile: engine.CycleProfile | None
+
+    def until(self, day: date) -> "CycleData":
+        """Only what was logged on or before ``day``."""
+        return CycleData([p for p in self.periods if p.start <= day], self.profile)
+
+
+def cycle_data_load(*, user) -> CycleData:
+    """Two queries: her periods and her profile."""
+    profile = Profile.objects.filter(user=user).first()
+    return CycleData(
+        periods=Period.objects.for_user(user).as_engine_periods(),
+        profile=profile.as_cycle_profile() if profile else None,
+    )
+
+
+def cycle_positions(*, user, dates: Iterable[date], data: CycleData | None = None):
+    """Day of cycle and phase for each date, from her periods as they are now."""
+    data = data or cycle_data_load(user=user)
+    return engine.positions(data.periods, list(dates), on=user.local_today(), profile=data.profile)
+
+
+def cycle_stats(*, user) -> engine.CycleStats:
+    return engine.cycle_stats(Period.objects.for_user(user).as_engine_periods())
+
+
+def profile_export(user) -> dict | None:
+    profile = Profile.objects.filter(user=user).first()
+    if profile is None:
+        return None
+    return {
+        "height_cm": profile.height_cm,
+        "weight_kg": str(profile.weight_kg) if profile.weight_kg is not None else None,
+        "cycle_length": profile.cycle_length,
+        "luteal_length": profile.luteal_length,
+        "menses_length": profile.menses_length,
+        "unusual_bleeding": profile.unusual_bleeding,
+        "number_of_peak": profile.number_of_peak,
+        "bmi": str(profile.bmi) if profile.bmi is not None else None,
+        "updated_at": profile.updated_at.isoformat(),
+    }
+
+
+def periods_export(user) -> list[dict]:
+    return [
+        {
+            "id": period.pk,
+            "start_date": period.start_date.isoformat(),
+            "end_date": period.end_date.isoformat() if period.end_date else None,
+            "created_at": period.created_at.isoformat(),
+        }
+        for period in Period.objects.for_user(user).order_by("start_date")
+    ]

@@ -1,0 +1,27 @@
+from datetime import date, timedelta
+
+import factory
+
+from accounts.tests.factories import UserFactory
+from cycles.models import Period, Profile
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    user = factory.SubFactory(UserFactory)
+    height_cm = 165
+    weight_kg = "60.00"
+    cycle_length = 28
+    luteal_length = 14
+    menses_length = 5
+
+
+class PeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Period
+
+    user = factory.SubFactory(UserFactory)
+    start_date = factory.Sequence(lambda n: date(2025, 1, 1) + timedelta(days=28 * n))
+    end_date = factory.LazyAttribute(lambda period: period.start_date + timedelta(days=4))

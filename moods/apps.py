@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class MoodsConfig(AppConfig):
+    name = "moods"
+    verbose_name = "Daily moods"
+
+    def ready(self):
+        from accounts.userdata import register_user_data
+
+        from .services import moods_export
+
+        register_user_data("moods", export=moods_export)

@@ -1,0 +1,16 @@
+import django_filters
+
+from .models import DailyMood
+
+
+class DailyMoodFilterSet(django_filters.FilterSet):
+    date_after = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", label="Entries on or after this date."
+    )
+    date_before = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", label="Entries on or before this date."
+    )
+
+    class Meta:
+        model = DailyMood
+        fields = ["date_after", "date_before"]

@@ -1,0 +1,50 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from planher.views import OwnedModelViewSet, user_write_lock
+
+from .filters import DailyMoodFilterSet
+from .models import DailyMood
+from .serializers import DailyMoodSerializer
+
+DUPLICATE_DATE = {"date": ["You already logged your energy for this date."]}
+
+
+@extend_schema(tags=["moods"])
+class DailyMoodViewSet(OwnedModelViewSet):
+    """Her daily energy logs, newest first. POST is an upsert on the date."""
+
+    queryset = DailyMood.objects.all()
+    serializer_class = DailyMoodSerializer
+    filterset_class = DailyMoodFilterSet
+    integrity_errors = {"moods_dailymood_one_per_user_and_day": DUPLICATE_DATE}
+
+    @extend_schema(
+        description="Log her energy for a date: 201 when created, 200 when that date's "
+        "entry was replaced (notes included).",
+        responses={201: DailyMoodSerializer, 200: DailyMoodSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with user_write_lock(request.user, self.integrity_errors):
+            mood, created = DailyMood.objects.update_or_create(
+                user=request.user,
+                date=data["date"],
+                defaults={"energy_level": data["energy_level"], "notes": data.get("notes", "")},
+            )
+        return Response(
+            self.get_serializer(mood).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def perform_update(self, serializer):
+        date = serializer.validated_data.get("date")
+        if date is not None and (
+            self.get_queryset().filter(date=date).exclude(pk=serializer.instance.pk).exists()
+        ):
+            raise ValidationError(DUPLICATE_DATE)
+        serializer.save()
