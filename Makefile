@@ -33,14 +33,14 @@ migrate: install .env
 seed: migrate
 	$(MANAGE) seed
 
-run: migrate
+run: seed
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # The test command (CI runs it on SQLite and on PostgreSQL via DATABASE_URL).
 test: install
-	$(PY) -m pytest -m "not redis" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not redis and not slow" $(PYTEST_ARGS)
 
-# Everything, including the Celery integration test against a real Redis.
+# Everything, including the slow sweeps and the Celery test against a real Redis.
 test-all: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -50,6 +50,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=now)
+    data_version = models.PositiveBigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Counts changes to her data: keys the caches of answers derived from it.",
+    )
 
     objects = UserManager()
 

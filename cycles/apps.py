@@ -6,9 +6,12 @@ class CyclesConfig(AppConfig):
     verbose_name = "Cycles"
 
     def ready(self):
-        from accounts.userdata import register_user_data
+        from accounts.userdata import expire_answers_on_change, register_user_data
 
         from . import services
+        from .models import Period, Profile
 
         register_user_data("profile", export=services.profile_export)
         register_user_data("periods", export=services.periods_export)
+        expire_answers_on_change(Period)
+        expire_answers_on_change(Profile)

@@ -25,9 +25,10 @@ class CycleData:
         return CycleData([p for p in self.periods if p.start <= day], self.profile)
 
 
-def cycle_data_load(*, user) -> CycleData:
-    """Two queries: her periods and her profile."""
-    profile = Profile.objects.filter(user=user).first()
+def cycle_data_load(*, user, profile: Profile | None = None) -> CycleData:
+    """Two queries: her periods and (unless given) her profile."""
+    if profile is None:
+        profile = Profile.objects.filter(user=user).first()
     return CycleData(
         periods=Period.objects.for_user(user).as_engine_periods(),
         profile=profile.as_cycle_profile() if profile else None,

@@ -6,8 +6,10 @@ class MoodsConfig(AppConfig):
     verbose_name = "Daily moods"
 
     def ready(self):
-        from accounts.userdata import register_user_data
+        from accounts.userdata import expire_answers_on_change, register_user_data
 
+        from .models import DailyMood
         from .services import moods_export
 
         register_user_data("moods", export=moods_export)
+        expire_answers_on_change(DailyMood)

@@ -209,7 +209,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"EnergySourceEnum": ["model", "fallback"]},
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -219,6 +219,30 @@ CORS_URLS_REGEX = r"^/api/.*$"
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-training leaves the task queued
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "300"))
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# Each worker child is replaced after this many tasks, capping memory growth.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_MAX_TASKS_PER_CHILD", "200"))
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds a retraining waits after the first change of a burst, so that a
+# burst of logs leads to one training.
+RETRAIN_DELAY_SECONDS = int(os.environ.get("RETRAIN_DELAY_SECONDS", "5"))
+# The nightly sweep that retrains stale models: a crontab "minute hour", or off.
+RETRAIN_SWEEP_SCHEDULE = os.environ.get("RETRAIN_SWEEP_SCHEDULE", "0 3").strip()
+CELERY_BEAT_SCHEDULE = {}
+if RETRAIN_SWEEP_SCHEDULE.lower() not in {"off", "none", ""}:
+    from celery.schedules import crontab
+
+    _minute, _hour = RETRAIN_SWEEP_SCHEDULE.split()
+    CELERY_BEAT_SCHEDULE["retrain-stale-models"] = {
+        "task": "predictions.tasks.retrain_stale_models",
+        "schedule": crontab(minute=_minute, hour=_hour),
+    }
 
 # --- Production hardening (active whenever DEBUG is off) --------------------
 

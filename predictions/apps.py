@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class PredictionsConfig(AppConfig):
+    name = "predictions"
+    verbose_name = "Predictions"
+
+    def ready(self):
+        from accounts.userdata import register_change_listener, register_user_data
+
+        from . import services, tasks
+
+        register_user_data("prediction_history", export=services.predictions_export)
+        register_user_data(
+            "energy_model",
+            export=services.energy_model_export,
+            before_delete=services.energy_model_before_delete,
+        )
+        register_change_listener(tasks.queue_retrain_on_change)

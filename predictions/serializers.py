@@ -1,0 +1,164 @@
+"""Response shapes of /predictions (documented in the OpenAPI schema)."""
+
+from datetime import timedelta
+
+from rest_framework import serializers
+
+from cycles.serializers import PHASE_CHOICES
+from planher.validation import EARLIEST_DATE
+
+MAX_FORECAST_DAYS = 90
+HORIZON_DAYS = 2 * 366
+
+
+class ProbabilitiesSerializer(serializers.Serializer):
+    low = serializers.FloatField()
+    medium = serializers.FloatField()
+    high = serializers.FloatField()
+
+
+class EnergySerializer(serializers.Serializer):
+    level = serializers.IntegerField(help_text="0 low, 1 medium, 2 high: the most likely level.")
+    label = serializers.ChoiceField(choices=["low", "medium", "high"])
+    probabilities = ProbabilitiesSerializer()
+    confidence = serializers.FloatField(help_text="The probability of `level`.")
+    source = serializers.ChoiceField(
+        choices=["model", "fallback"],
+        help_text="`model`: her own forest; `fallback`: her per-phase frequencies "
+        "smoothed toward a population prior.",
+    )
+    model_version = serializers.IntegerField(allow_null=True)
+
+
+class BasisSerializer(serializers.Serializer):
+    method = serializers.CharField(help_text="How the length was estimated.")
+    cycles_used = serializers.IntegerField()
+    cycles_excluded = serializers.IntegerField(
+        help_text="Implausible cycles (a likely missed log, or spotting) left out."
+    )
+
+
+class NextPeriodSerializer(serializers.Serializer):
+    start_date = serializers.DateField(help_text="Never before the query date.")
+    earliest = serializers.DateField()
+    latest = serializers.DateField()
+    interval = serializers.FloatField(
+        help_text="[earliest, latest] is an interval of this coverage."
+    )
+    days_late = serializers.IntegerField(help_text="> 0 once the predicted start has passed.")
+    basis = BasisSerializer()
+
+
+class FertileWindowSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class CurrentSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    day_of_cycle = serializers.IntegerField(allow_null=True)
+    phase = serializers.ChoiceField(choices=PHASE_CHOICES, allow_null=True)
+    bmi = serializers.FloatField(allow_null=True)
+    cycle_length = serializers.IntegerField(
+        allow_null=True, help_text="The length the engine predicts for this cycle."
+    )
+    next_period = NextPeriodSerializer(allow_null=True)
+    ovulation_date = serializers.DateField(allow_null=True)
+    fertile_window = FertileWindowSerializer(allow_null=True)
+    energy = EnergySerializer(allow_null=True)
+    detail = serializers.CharField(allow_null=True, help_text="Why cycle fields are null.")
+
+
+class QueryDateField(serializers.DateField):
+    """A date between 1900 and two years after her today (the horizon of a plan)."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        today = self.context["request"].user.local_today()
+        horizon = today + timedelta(days=HORIZON_DAYS)
+        if not EARLIEST_DATE <= day <= horizon:
+            raise serializers.ValidationError(
+                f"Choose a date between {EARLIEST_DATE.isoformat()} and {horizon.isoformat()}."
+            )
+        return day
+
+
+class CurrentQuerySerializer(serializers.Serializer):
+    date = QueryDateField(
+        required=False,
+        help_text="Defaults to your today. Only data logged on or before it counts.",
+    )
+
+
+class ForecastQuerySerializer(serializers.Serializer):
+    start = QueryDateField(required=False, help_text="Defaults to your today.")
+    days = serializers.IntegerField(
+        required=False, default=28, min_value=1, max_value=MAX_FORECAST_DAYS
+    )
+
+
+class ForecastDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    day_of_cycle = serializers.IntegerField(allow_null=True)
+    phase = serializers.ChoiceField(choices=PHASE_CHOICES, allow_null=True)
+    is_predicted_period = serializers.BooleanField()
+    is_fertile = serializers.BooleanField()
+    energy = EnergySerializer(allow_null=True)
+
+
+class ForecastSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    days = ForecastDaySerializer(many=True)
+    detail = serializers.CharField(allow_null=True)
+
+
+class HistoryItemSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    predicted_level = serializers.IntegerField()
+    probabilities = ProbabilitiesSerializer()
+    source = serializers.ChoiceField(choices=["model", "fallback"])
+    model_version = serializers.IntegerField(allow_null=True)
+    actual_level = serializers.IntegerField(allow_null=True, help_text="Null until logged.")
+    correct = serializers.BooleanField(allow_null=True, help_text="Null until logged.")
+
+
+class HistorySummarySerializer(serializers.Serializer):
+    evaluated = serializers.IntegerField(help_text="Predictions whose day has been logged.")
+    accuracy = serializers.FloatField(allow_null=True)
+
+
+class ModelSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["none", "fresh", "stale", "training"])
+    version = serializers.IntegerField(allow_null=True)
+    trained_at = serializers.DateTimeField(allow_null=True)
+    n_samples = serializers.IntegerField()
+    classes = serializers.ListField(child=serializers.IntegerField())
+    cv_accuracy = serializers.FloatField(allow_null=True)
+    baseline_accuracy = serializers.FloatField(
+        allow_null=True, help_text="Her majority level, on the same folds."
+    )
+    fallback_accuracy = serializers.FloatField(
+        allow_null=True, help_text="Her smoothed per-phase frequencies, on the same folds."
+    )
+    cv_log_loss = serializers.FloatField(allow_null=True)
+    baseline_log_loss = serializers.FloatField(allow_null=True)
+    fallback_log_loss = serializers.FloatField(allow_null=True)
+    feature_importances = serializers.DictField(child=serializers.FloatField())
+    algorithm = serializers.CharField()
+    serving = serializers.ChoiceField(
+        choices=["model", "fallback"], help_text="What /current and /forecast serve now."
+    )
+    detail = serializers.CharField(help_text="Why the model serves, or why the fallback does.")
+    logs_needed = serializers.IntegerField(help_text="More mood logs needed before a training.")
+    last_error = serializers.CharField(allow_blank=True)
+    last_error_at = serializers.DateTimeField(allow_null=True)
+
+
+class RetrainSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["trained", "unchanged", "queued"])
+    model = ModelSerializer(required=False)
+
+
+class RetrainRefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    logs_needed = serializers.IntegerField()

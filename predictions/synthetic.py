@@ -1,0 +1,233 @@
+"""Realistic synthetic users: for tests, demo seeding (`manage.py seed`) and benchmarks.
+
+Pure and deterministic for a given `random.Random`. A user gets her own cycle
+(mean length 24-35 days, standard deviation 1-4 days, menses 3-7 days, luteal phase
+11-16 days), her own base rates of low/medium/high energy, and daily energy drawn from
+
+    P(level) = (1 - s) * base_rates + s * onehot(rule level)
+
+where the rule is low in menses and in the last LATE_LUTEAL_DAYS days before a period,
+high in the ovulatory phase and medium otherwise, and s = cycle_effect * her
+sensitivity (0.35-0.65). cycle_effect=0 gives energy independent of the cycle.
+
+The history knows the true period starts, so `SyntheticHistory.point(day)` gives the
+CyclePoint of any day without the cycle engine (actual cycle length, days until the
+actual next start, phase by the engine's rule).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .ml import LABELS, LATE_LUTEAL_DAYS, CyclePoint, Sample
+
+LOW, MEDIUM, HIGH = 0, 1, 2
+MIN_CYCLE_LENGTH, MAX_CYCLE_LENGTH = 18, 50
+
+
+def rule_level(point: CyclePoint) -> int:
+    """The latent rule: low in menses and late luteal, high around ovulation."""
+    if point.phase == "menstrual" or (
+        point.phase == "luteal" and point.days_until_next <= LATE_LUTEAL_DAYS
+    ):
+        return LOW
+    if point.phase == "ovulatory":
+        return HIGH
+    return MEDIUM
+
+
+@dataclass(frozen=True)
+class TrueCycle:
+    start: date
+    length: int  # days until the next start
+    menses_length: int
+    luteal_length: int  # ovulation = next start - luteal_length
+
+    @property
+    def next_start(self) -> date:
+        return self.start + timedelta(days=self.length)
+
+    @property
+    def ovulation(self) -> date:
+        return self.next_start - timedelta(days=self.luteal_length)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date | None  # last bleeding day; None while still bleeding on `today`
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A plausible profile to seed alongside the history."""
+
+    height_cm: float
+    weight_kg: float
+    cycle_length: int  # her usual cycle length
+    luteal_length: int
+    menses_length: int
+
+
+@dataclass(frozen=True)
+class SyntheticHistory:
+    today: date
+    first_day: date  # first day of the history (logs are in [first_day, today])
+    cycles: tuple[TrueCycle, ...]  # every true cycle overlapping the history, in order
+    # What she would have logged: periods started by today (the first may start before
+    # first_day).
+    periods: tuple[Period, ...]
+    levels: dict[date, int] = field(repr=False)  # logged energy; missing days absent
+    profile: Profile
+    base_rates: tuple[float, ...]  # her P(low, medium, high) without the cycle
+    cycle_strength: float  # s in the module docstring
+    rule: Callable[[CyclePoint], int] = field(default=rule_level, repr=False)
+
+    def point(self, day: date) -> CyclePoint:
+        """Where `day` sits in its true cycle, by the engine's phase rule."""
+        return _point(self.cycles, day)
+
+    def samples(self, start: date | None = None, end: date | None = None) -> list[Sample]:
+        """Her logged days in [start, end] (whole history by default), in date order."""
+        return [
+            Sample(point=self.point(day), level=level)
+            for day, level in sorted(self.levels.items())
+            if (start is None or day >= start) and (end is None or day <= end)
+        ]
+
+    def true_probabilities(self, day: date) -> dict[str, float]:
+        """The distribution her energy on `day` was drawn from."""
+        probabilities = _level_probabilities(
+            self.base_rates, self.cycle_strength, self.rule(self.point(day))
+        )
+        return dict(zip(LABELS, probabilities, strict=True))
+
+
+def _point(cycles: tuple[TrueCycle, ...], day: date) -> CyclePoint:
+    cycle = next((c for c in cycles if c.start <= day < c.next_start), None)
+    if cycle is None:
+        raise ValueError(f"{day} is outside the generated cycles.")
+    day_of_cycle = (day - cycle.start).days + 1
+    if day_of_cycle <= cycle.menses_length:
+        phase = "menstrual"
+    elif abs((day - cycle.ovulation).days) <= 1:
+        phase = "ovulatory"
+    elif day < cycle.ovulation:
+        phase = "follicular"
+    else:
+        phase = "luteal"
+    return CyclePoint(
+        day_of_cycle=day_of_cycle,
+        cycle_length=cycle.length,
+        days_until_next=(cycle.next_start - day).days,
+        phase=phase,
+    )
+
+
+def _level_probabilities(
+    base_rates: tuple[float, ...], strength: float, rule_says: int
+) -> list[float]:
+    return [
+        (1 - strength) * p + (strength if level == rule_says else 0.0)
+        for level, p in enumerate(base_rates)
+    ]
+
+
+def _base_rates(rng: random.Random) -> tuple[float, ...]:
+    # A Dirichlet draw: medium is the most common level on average, each user has
+    # her own mix.
+    draws = [rng.gammavariate(alpha, 1.0) for alpha in (3.0, 5.0, 3.0)]
+    return tuple(d / sum(draws) for d in draws)
+
+
+def make_user_history(
+    rng: random.Random,
+    *,
+    days: int,
+    today: date,
+    cycle_effect: float = 1.0,
+    missing_rate: float = 0.1,
+    base_rates: tuple[float, float, float] | None = None,
+    rule: Callable[[CyclePoint], int] = rule_level,
+) -> SyntheticHistory:
+    """A user with `days` days of history ending on `today`.
+
+    cycle_effect scales her drawn sensitivity to the cycle (0.35-0.65): 0 makes her
+    energy ignore the cycle, above 1 strengthens the effect (s is capped at 1). Each
+    day is left unlogged with probability missing_rate. base_rates overrides her drawn
+    P(low, medium, high) without the cycle. rule replaces the latent rule_level
+    (e.g. a pattern the per-phase fallback cannot express, to exercise the forest).
+    """
+    if days < 1:
+        raise ValueError("days must be positive.")
+    mean_length = rng.uniform(24, 35)
+    sd_length = rng.uniform(1, 4)
+    usual_menses = rng.randint(3, 7)
+    usual_luteal = rng.randint(11, 16)
+    drawn_rates = _base_rates(rng)
+    sensitivity = rng.uniform(0.35, 0.65)
+    height = rng.gauss(165, 7)
+    bmi = min(max(rng.gauss(23, 3.5), 17.0), 40.0)
+
+    first_day = today - timedelta(days=days - 1)
+    drawn_cycles: list[TrueCycle] = []
+    start = None
+    # Cycles up to the one holding today, so every day of the history knows its next start.
+    while start is None or start <= today:
+        menses = min(max(usual_menses + rng.choice((-1, 0, 0, 0, 1)), 3), 7)
+        luteal = min(max(usual_luteal + rng.choice((-1, 0, 0, 1)), 10), 17)
+        # Room for menses, a follicular day and the ovulatory days.
+        shortest = max(MIN_CYCLE_LENGTH, menses + luteal + 3)
+        length = min(max(round(rng.gauss(mean_length, sd_length)), shortest), MAX_CYCLE_LENGTH)
+        if start is None:  # the history opens somewhere inside her first cycle
+            start = first_day - timedelta(days=rng.randrange(length))
+        drawn_cycles.append(TrueCycle(start, length, menses, luteal))
+        start += timedelta(days=length)
+
+    cycles = tuple(drawn_cycles)
+    rates = base_rates or drawn_rates
+    strength = min(max(cycle_effect * sensitivity, 0.0), 1.0)
+    levels: dict[date, int] = {}
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        # Draw both numbers every day so the missing pattern does not depend on levels.
+        logged, u = rng.random() >= missing_rate, rng.random()
+        if logged:
+            probabilities = _level_probabilities(rates, strength, rule(_point(cycles, day)))
+            levels[day] = _draw(probabilities, u)
+    return SyntheticHistory(
+        today=today,
+        first_day=first_day,
+        cycles=cycles,
+        periods=tuple(
+            Period(
+                c.start,
+                end if (end := c.start + timedelta(days=c.menses_length - 1)) <= today else None,
+            )
+            for c in cycles
+            if c.start <= today
+        ),
+        levels=levels,
+        profile=Profile(
+            height_cm=round(height, 1),
+            weight_kg=round(bmi * (height / 100) ** 2, 1),
+            cycle_length=round(mean_length),
+            luteal_length=usual_luteal,
+            menses_length=usual_menses,
+        ),
+        base_rates=rates,
+        cycle_strength=strength,
+        rule=rule,
+    )
+
+
+def _draw(probabilities: list[float], u: float) -> int:
+    cumulative = 0.0
+    for level, p in enumerate(probabilities):
+        cumulative += p
+        if u < cumulative:
+            return level
+    return len(probabilities) - 1

@@ -1,0 +1,127 @@
+"""Background retraining. Every path ends in ``services.energy_model_retrain``.
+
+With a broker, a change to her moods, periods or profile queues one training
+a few seconds later (a burst of changes queues one), a lock keeps two workers
+from training her at once, and a nightly sweep catches anything missed.
+Without a broker, tasks run in-process right after the commit.
+"""
+
+import logging
+from contextlib import contextmanager
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
+from django.utils.timezone import now
+
+from . import ml, services
+from .models import EnergyModel
+
+logger = logging.getLogger(__name__)
+
+LOCK_SECONDS = 600  # longer than the task time limit
+
+
+def runs_in_background() -> bool:
+    """True when a broker carries tasks to workers; False when they run in-process."""
+    return not retrain_user_model.app.conf.task_always_eager
+
+
+@contextmanager
+def training_lock(user_id: int):
+    """Held by the one worker training her; shared through the cache (Redis in
+    production, so it spans workers and machines)."""
+    key = f"predictions:training-lock:{user_id}"
+    acquired = cache.add(key, "1", timeout=LOCK_SECONDS)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            cache.delete(key)
+
+
+def queue_retrain(user, *, countdown: int | None = None) -> bool:
+    """Queue one training of her model after the current transaction commits.
+
+    Returns False when one is already waiting: the queued task will read her
+    data when it starts, changes of this burst included.
+    """
+    if countdown is None:
+        countdown = settings.RETRAIN_DELAY_SECONDS
+    # A mark older than the lock is left by a task that was lost (broker restart,
+    # retries exhausted): queue again rather than wait for it forever.
+    lost = now() - timedelta(seconds=LOCK_SECONDS)
+    marked = (
+        EnergyModel.objects.filter(user=user)
+        .filter(Q(training_queued_at__isnull=True) | Q(training_queued_at__lt=lost))
+        .update(training_queued_at=now())
+    )
+    if not marked:
+        try:
+            with transaction.atomic():
+                _, marked = EnergyModel.objects.get_or_create(
+                    user=user, defaults={"training_queued_at": now()}
+                )
+        except IntegrityError:  # created by a concurrent request: it queued the task
+            marked = False
+    if marked:
+        user_id = user.pk
+        transaction.on_commit(
+            lambda: retrain_user_model.apply_async((user_id,), countdown=countdown)
+        )
+    return bool(marked)
+
+
+def queue_retrain_on_change(user) -> None:
+    """Change listener: her data changed; retrain once she has enough logs."""
+    if user.moods.count() >= ml.MIN_SAMPLES:
+        queue_retrain(user)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def retrain_user_model(self, user_id: int, force: bool = False) -> str:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return "gone"
+    with training_lock(user_id) as acquired:
+        if not acquired:
+            # Another worker trains her now; look again once it is done.
+            raise self.retry(countdown=settings.RETRAIN_DELAY_SECONDS or 1, max_retries=20)
+        # From here on, new changes queue a new task rather than join this one.
+        EnergyModel.objects.filter(user=user).update(
+            training_queued_at=None, training_started_at=now()
+        )
+        try:
+            outcome = services.energy_model_retrain(user=user, force=force)
+        except DatabaseError:
+            raise  # transient: retried with backoff
+        except Exception as error:
+            logger.exception("training the energy model of user %s failed", user_id)
+            services.energy_model_record_failure(user=user, error=error)
+            raise
+        finally:
+            EnergyModel.objects.filter(user=user).update(training_started_at=None)
+    return outcome.status
+
+
+@shared_task
+def retrain_stale_models() -> int:
+    """The nightly sweep: queue every user whose model is missing or behind her data."""
+    users = get_user_model().objects.filter(pk__in=services.stale_user_ids())
+    queued = 0
+    for user in users.iterator():
+        with transaction.atomic():
+            queued += queue_retrain(user, countdown=0)
+    logger.info("nightly sweep queued %d retraining(s)", queued)
+    return queued

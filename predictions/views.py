@@ -1,0 +1,230 @@
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers as drf_serializers
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.userdata import answer_cache_key
+from cycles import engine
+from cycles import services as cycle_services
+from cycles.models import Profile
+from moods.models import DailyMood
+from planher.pagination import PageNumberPagination
+
+from . import ml, services, tasks
+from . import serializers as s
+from .models import PredictionRecord
+
+# Answers are cached until her data changes (the key carries data_changed_at)
+# or her day changes; the timeout only bounds what a missed signal could cost.
+ANSWER_CACHE_SECONDS = 300
+
+NO_PERIOD = "No period logged yet: log your last period to see where you are in your cycle."
+
+
+def no_period_before(day) -> str:
+    return f"No period logged on or before {day.isoformat()}."
+
+
+@extend_schema(tags=["predictions"])
+class PredictionViewSet(viewsets.GenericViewSet):
+    """Where she is in her cycle, what comes next, and her likely energy.
+
+    `current` and `forecast` answers are cached per user until her data
+    changes (``accounts.userdata.answer_cache_key``). Bodies are built as plain
+    dicts (DRF's JSON encoder writes dates and decimals): the serializers in
+    ``serializers.py`` document their shape in the schema, and nesting 90 days
+    through them would triple a forecast's cost.
+    """
+
+    serializer_class = s.CurrentSerializer
+    queryset = PredictionRecord.objects.none()
+    pagination_class = None
+
+    @extend_schema(parameters=[s.CurrentQuerySerializer], responses=s.CurrentSerializer)
+    @action(detail=False, methods=["get"])
+    def current(self, request):
+        query = s.CurrentQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        user = request.user
+        today = user.local_today()
+        day = query.validated_data.get("date") or today
+        key = answer_cache_key("current", user, ml.FORMAT_VERSION, today, day)
+        body = cache.get(key)
+        if body is None:
+            body = self.current_body(user, day, today)
+            cache.set(key, body, ANSWER_CACHE_SECONDS)
+        return Response(body)
+
+    def current_body(self, user, day, today) -> dict:
+        profile = Profile.objects.filter(user=user).first()
+        data = cycle_services.cycle_data_load(user=user, profile=profile).until(day)
+        cycle = engine.current_cycle(data.periods, on=day, profile=data.profile)
+        body = {
+            "date": day,
+            "day_of_cycle": None,
+            "phase": None,
+            "bmi": profile.bmi if profile else None,
+            "cycle_length": None,
+            "next_period": None,
+            "ovulation_date": None,
+            "fertile_window": None,
+            "energy": None,
+            "detail": None,
+        }
+        if cycle is None:
+            body["detail"] = NO_PERIOD if day == today else no_period_before(day)
+            return body
+        nxt = cycle.next_period
+        body.update(
+            day_of_cycle=cycle.day_of_cycle,
+            phase=cycle.phase,
+            cycle_length=cycle.cycle_length,
+            next_period={
+                "start_date": nxt.start_date,
+                "earliest": nxt.earliest,
+                "latest": nxt.latest,
+                "interval": nxt.interval,
+                "days_late": nxt.days_late,
+                "basis": vars(nxt.basis),
+            },
+            ovulation_date=cycle.ovulation_date,
+            fertile_window={"start": cycle.fertile_window_start, "end": cycle.fertile_window_end},
+        )
+        point = services.cycle_point(
+            engine.position_on(data.periods, day, on=day, profile=data.profile)
+        )
+
+        def predict():
+            predictor = services.EnergyPredictor.for_user(user=user, data=data)
+            return predictor.predict([point])[0]
+
+        body["energy"], _ = services.prediction_record_for(user=user, day=day, make=predict)
+        return body
+
+    @extend_schema(parameters=[s.ForecastQuerySerializer], responses=s.ForecastSerializer)
+    @action(detail=False, methods=["get"])
+    def forecast(self, request):
+        query = s.ForecastQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        user = request.user
+        today = user.local_today()
+        start = query.validated_data.get("start") or today
+        length = query.validated_data["days"]
+        key = answer_cache_key("forecast", user, ml.FORMAT_VERSION, today, start, length)
+        body = cache.get(key)
+        if body is None:
+            body = self.forecast_body(user, today, start, length)
+            cache.set(key, body, ANSWER_CACHE_SECONDS)
+        return Response(body)
+
+    def forecast_body(self, user, today, start, length) -> dict:
+        days = [start + timedelta(days=offset) for offset in range(length)]
+        data = cycle_services.cycle_data_load(user=user)
+        positions = engine.positions(data.periods, days, on=today, profile=data.profile)
+        points = [services.cycle_point(positions[day]) for day in days]
+        energies = services.EnergyPredictor.for_user(user=user, data=data).predict(points)
+        body = {"start": start, "days": [], "detail": None if data.periods else NO_PERIOD}
+        for day, energy in zip(days, energies, strict=True):
+            where = positions[day]
+            body["days"].append(
+                {
+                    "date": day,
+                    "day_of_cycle": where.day_of_cycle if where else None,
+                    "phase": where.phase if where else None,
+                    "is_predicted_period": bool(where and where.is_predicted_period),
+                    "is_fertile": bool(where and where.is_fertile),
+                    "energy": energy.as_dict() if energy else None,
+                }
+            )
+        return body
+
+    @extend_schema(
+        responses=inline_serializer(
+            "PaginatedPredictionHistory",
+            {
+                "count": drf_serializers.IntegerField(),
+                "next": drf_serializers.URLField(allow_null=True),
+                "previous": drf_serializers.URLField(allow_null=True),
+                "results": s.HistoryItemSerializer(many=True),
+                "summary": s.HistorySummarySerializer(),
+            },
+        )
+    )
+    @action(detail=False, methods=["get"], pagination_class=PageNumberPagination)
+    def history(self, request):
+        """Past predictions, newest first, each with what she then logged."""
+        actual = DailyMood.objects.filter(user=OuterRef("user"), date=OuterRef("date")).values(
+            "energy_level"
+        )[:1]
+        records = PredictionRecord.objects.for_user(request.user).annotate(
+            actual_level=Subquery(actual)
+        )
+        page = self.paginate_queryset(records)
+        items = [
+            {
+                "date": record.date,
+                "predicted_level": record.predicted_level,
+                "probabilities": record.probabilities,
+                "source": record.source,
+                "model_version": record.model_version,
+                "actual_level": record.actual_level,
+                "correct": None
+                if record.actual_level is None
+                else record.actual_level == record.predicted_level,
+            }
+            for record in page
+        ]
+        response = self.get_paginated_response(s.HistoryItemSerializer(items, many=True).data)
+        response.data["summary"] = services.prediction_history_summary(user=request.user)
+        return response
+
+    @extend_schema(responses=s.ModelSerializer)
+    @action(detail=False, methods=["get"])
+    def model(self, request):
+        """Her model: status, cross-validated quality against the baselines, and why it serves."""
+        return Response(services.energy_model_summary(user=request.user))
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: s.RetrainSerializer,
+            202: s.RetrainSerializer,
+            400: OpenApiResponse(s.RetrainRefusedSerializer, description="Too few mood logs."),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def retrain(self, request):
+        """Train her model now (200), or queue it for a worker (202)."""
+        user = request.user
+        if tasks.runs_in_background():
+            needed = services.energy_logs_needed(user=user)
+            if needed:
+                return refused(needed)
+            tasks.queue_retrain(user, countdown=0)
+            return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
+        outcome = services.energy_model_retrain(user=user)
+        if outcome.status == "insufficient":
+            return refused(outcome.logs_needed)
+        return Response(
+            {
+                "status": "trained" if outcome.status == "trained" else "unchanged",
+                "model": services.energy_model_summary(user=user),
+            }
+        )
+
+
+def refused(needed: int) -> Response:
+    return Response(
+        {
+            "detail": f"Log your energy on {needed} more day(s) before a model can be trained "
+            f"(it needs {ml.MIN_SAMPLES} logs after your first period, with at least "
+            f"{ml.MIN_LEVELS} different levels).",
+            "logs_needed": needed,
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
