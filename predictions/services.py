@@ -48,13 +48,20 @@ def cycle_point(position: engine.DayPosition | None) -> ml.CyclePoint | None:
     )
 
 
-def energy_samples(*, user, data: cycle_services.CycleData) -> list[ml.Sample]:
-    """Her logs that fall after her first period, with their cycle positions."""
-    logs = list(
-        DailyMood.objects.for_user(user).order_by("date").values_list("date", "energy_level")
-    )
+def energy_samples(
+    *, user, data: cycle_services.CycleData, until: date | None = None
+) -> list[ml.Sample]:
+    """Her logs that fall after her first period, with their cycle positions
+    (as known ``until`` that day, her today by default)."""
+    moods = DailyMood.objects.for_user(user)
+    if until is not None:
+        moods = moods.filter(date__lte=until)
+    logs = list(moods.order_by("date").values_list("date", "energy_level"))
     positions = engine.positions(
-        data.periods, [day for day, _ in logs], on=user.local_today(), profile=data.profile
+        data.periods,
+        [day for day, _ in logs],
+        on=until or user.local_today(),
+        profile=data.profile,
     )
     samples = []
     for day, level in logs:
@@ -222,22 +229,35 @@ class EnergyPredictor:
 
     Order of trust: the table precomputed when she was last trained; her
     loaded estimator (cached per process); her smoothed per-phase frequencies.
+
+    ``as_of`` a past day, only what she had logged by then counts: her model,
+    trained on later logs, stays out, and the fallback learns from her logs up
+    to that day.
     """
 
-    def __init__(self, *, user, data: cycle_services.CycleData, row: EnergyModel | None):
+    def __init__(
+        self,
+        *,
+        user,
+        data: cycle_services.CycleData,
+        row: EnergyModel | None,
+        as_of: date | None = None,
+    ):
         self.user = user
         self.data = data
+        self.as_of = as_of
         usable = row is not None and row.is_trained and not energy_model_discarded(row)
-        self.row = row if usable else None
+        self.row = row if usable and as_of is None else None
         self._samples = None
 
     @classmethod
-    def for_user(cls, *, user, data):
-        return cls(user=user, data=data, row=EnergyModel.objects.filter(user=user).first())
+    def for_user(cls, *, user, data, as_of: date | None = None):
+        row = None if as_of is not None else EnergyModel.objects.filter(user=user).first()
+        return cls(user=user, data=data, row=row, as_of=as_of)
 
     def samples(self):
         if self._samples is None:
-            self._samples = energy_samples(user=self.user, data=self.data)
+            self._samples = energy_samples(user=self.user, data=self.data, until=self.as_of)
         return self._samples
 
     def predict(self, points: list[ml.CyclePoint | None]) -> list[EnergyPrediction | None]:
@@ -365,7 +385,7 @@ def energy_model_summary(*, user) -> dict:
     data = cycle_services.cycle_data_load(user=user)
     samples = energy_samples(user=user, data=data)
     needed = ml.logs_needed(samples)
-    if row is not None and row.training_queued_at:
+    if row is not None and row.is_training:
         state = "training"
     elif not trained:
         state = "none"

@@ -100,7 +100,9 @@ class PredictionViewSet(viewsets.GenericViewSet):
         )
 
         def predict():
-            predictor = services.EnergyPredictor.for_user(user=user, data=data)
+            # A past day gets what could be predicted then, from her logs up to it.
+            as_of = day if day < today else None
+            predictor = services.EnergyPredictor.for_user(user=user, data=data, as_of=as_of)
             return predictor.predict([point])[0]
 
         body["energy"], _ = services.prediction_record_for(user=user, day=day, make=predict)

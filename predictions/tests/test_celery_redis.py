@@ -83,6 +83,9 @@ def worker(redis_server, settings):
     )
     previous = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
     celery_app.conf.update(task_always_eager=False, broker_url=REDIS_TEST_URL)
+    # Earlier eager tests may have built producer pools on the default broker.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
     settings.RETRAIN_DELAY_SECONDS = 2
     try:
         yield process
