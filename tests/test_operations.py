@@ -57,3 +57,13 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
 
 def test_it_starts_with_a_secret_key():
     assert run_check(DEBUG="0", SECRET_KEY="a" * 50).returncode == 0
+
+
+def test_workers_without_a_shared_cache_get_a_warning(settings):
+    from planher.checks import shared_cache_with_workers
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/1"
+    settings.REDIS_URL = ""
+    assert [w.id for w in shared_cache_with_workers(None)] == ["planher.W001"]
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    assert shared_cache_with_workers(None) == []
