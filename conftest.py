@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.tests.factories import UserFactory
+from predictions.lifecycle import estimators
 
 
 @pytest.fixture(autouse=True)
@@ -22,10 +23,12 @@ def _isolated_environment(settings, tmp_path):
     }
     # Hashing passwords at full strength would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Throttle counters and in-process caches must not leak between tests.
+    # Throttle counters, cached answers and loaded models must not leak between tests.
     cache.clear()
+    estimators.clear()
     yield
     cache.clear()
+    estimators.clear()
 
 
 @pytest.fixture

@@ -54,11 +54,9 @@ class PredictionViewSet(viewsets.GenericViewSet):
         today = user.local_today()
         day = query.validated_data.get("date") or today
         key = answer_cache_key("current", user, ml.FORMAT_VERSION, today, day)
-        body = cache.get(key)
-        if body is None:
-            body = self.current_body(user, day, today)
-            cache.set(key, body, ANSWER_CACHE_SECONDS)
-        return Response(body)
+        return Response(
+            cache.get_or_set(key, lambda: self.current_body(user, day, today), ANSWER_CACHE_SECONDS)
+        )
 
     def current_body(self, user, day, today) -> dict:
         profile = Profile.objects.filter(user=user).first()
@@ -118,11 +116,11 @@ class PredictionViewSet(viewsets.GenericViewSet):
         start = query.validated_data.get("start") or today
         length = query.validated_data["days"]
         key = answer_cache_key("forecast", user, ml.FORMAT_VERSION, today, start, length)
-        body = cache.get(key)
-        if body is None:
-            body = self.forecast_body(user, today, start, length)
-            cache.set(key, body, ANSWER_CACHE_SECONDS)
-        return Response(body)
+        return Response(
+            cache.get_or_set(
+                key, lambda: self.forecast_body(user, today, start, length), ANSWER_CACHE_SECONDS
+            )
+        )
 
     def forecast_body(self, user, today, start, length) -> dict:
         days = [start + timedelta(days=offset) for offset in range(length)]

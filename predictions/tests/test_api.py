@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve
 from accounts.tests.factories import PASSWORD
 from cycles.models import Period
 from moods.tests.factories import DailyMoodFactory
-from predictions import lifecycle, ml
+from predictions import ml
 from predictions.models import EnergyModel, PredictionRecord
 
 from .factories import (
@@ -54,13 +54,6 @@ CYCLE_FIELDS = (
 def frozen_today():
     with time_machine.travel(FROZEN_NOW, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def empty_estimator_cache():
-    lifecycle.estimators.clear()
-    yield
-    lifecycle.estimators.clear()
 
 
 def ok(response) -> dict:

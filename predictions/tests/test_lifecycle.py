@@ -47,13 +47,6 @@ def frozen_today():
         yield
 
 
-@pytest.fixture(autouse=True)
-def empty_estimator_cache():
-    lifecycle.estimators.clear()
-    yield
-    lifecycle.estimators.clear()
-
-
 @pytest.fixture
 def unpickled(monkeypatch):
     """Every joblib.load call, so a test can tell that nothing was unpickled."""
