@@ -4,6 +4,8 @@ from django.db import IntegrityError, transaction
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from .timezones import validate_timezone
@@ -80,7 +82,20 @@ class RefreshSerializer(TokenRefreshSerializer):
 
     def validate(self, attrs):
         try:
-            return super().validate(attrs)
+            # One rotation per refresh token: concurrent requests replaying it
+            # queue up on its row (SQLite: on the write lock), and every one
+            # after the first finds it blacklisted when the parent re-reads it.
+            with transaction.atomic():
+                token = self.token_class(attrs["refresh"])
+                list(
+                    OutstandingToken.objects.select_for_update()
+                    .filter(jti=token[jwt_settings.JTI_CLAIM])
+                    # Without its Meta ordering on the nullable user: PostgreSQL
+                    # refuses FOR UPDATE on that outer join (a 500).
+                    .order_by()
+                    .values_list("pk", flat=True)
+                )
+                return super().validate(attrs)
         except User.DoesNotExist as error:
             # The account was deleted after this token was issued.
             raise AuthenticationFailed(

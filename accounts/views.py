@@ -1,3 +1,4 @@
+from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
@@ -6,6 +7,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from planher.schema import BodyOnDeleteSchema
 from planher.throttling import AuthRateThrottle
 
 from . import serializers, services
@@ -26,8 +28,11 @@ class RegisterView(generics.CreateAPIView):
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = serializer.save()
-        body = {"user": serializers.UserSerializer(user).data, **serializers.tokens_for(user)}
+        # The account and its first tokens together: a failure in between must
+        # not leave an account whose retried registration is "email taken".
+        with transaction.atomic():
+            user = serializer.save()
+            body = {"user": serializers.UserSerializer(user).data, **serializers.tokens_for(user)}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -79,9 +84,16 @@ class MeView(generics.RetrieveUpdateAPIView):
 
     serializer_class = serializers.UserSerializer
     http_method_names = ["get", "patch", "delete", "head", "options"]
+    schema = BodyOnDeleteSchema()  # DELETE takes her password in the body
 
     def get_object(self):
         return self.request.user
+
+    def get_throttles(self):
+        # DELETE checks her password: limited like every other password check.
+        if self.request.method == "DELETE":
+            return [*super().get_throttles(), AuthRateThrottle()]
+        return super().get_throttles()
 
     @extend_schema(
         request=serializers.PasswordConfirmSerializer,
@@ -114,9 +126,12 @@ class PasswordView(APIView):
             data=request.data, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
-        request.user.set_password(serializer.validated_data["new_password"])
-        request.user.save(update_fields=["password"])
-        services.user_revoke_refresh_tokens(user=request.user)
+        # Both or neither: a new password with her old sessions still alive
+        # would defeat the point of changing it.
+        with transaction.atomic():
+            request.user.set_password(serializer.validated_data["new_password"])
+            request.user.save(update_fields=["password"])
+            services.user_revoke_refresh_tokens(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -2,10 +2,14 @@
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,6 +23,10 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         # Model-level validation (full_clean, constraints) reads like a serializer error.
         exc = ValidationError(as_serializer_error(exc))
+    if isinstance(exc, RequestDataTooBig):
+        # Over DATA_UPLOAD_MAX_MEMORY_SIZE: a 400 in DRF's shape, not Django's HTML page.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        exc = ParseError(f"The request body is too large: at most {limit} KB is accepted.")
     if isinstance(exc, OperationalError | InterfaceError):
         # The database is down or restarting: say so, and let clients retry.
         logger.warning("database unavailable: %s", type(exc).__name__)
@@ -28,3 +36,11 @@ def exception_handler(exc, context):
             headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
         )
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception):
+    """``handler404``: a URL no route matches (``/periods/0.5/``, a typo) answers
+    JSON under ``/api/``, like every other API answer, instead of an HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)

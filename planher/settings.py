@@ -211,6 +211,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {"EnergySourceEnum": ["model", "fallback"]},
+    # DRF's own error answers (400, 401, 404, 429) are documented on every
+    # operation that can give them (planher/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "planher.schema.document_error_responses",
+    ],
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -230,6 +236,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Each worker child is replaced after this many tasks, capping memory growth.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_MAX_TASKS_PER_CHILD", "200"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged task (its worker died) to another worker after
+# this many seconds: longer than a retraining's countdown plus its time limit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900"))
+}
 # Seconds a retraining waits after the first change of a burst, so that a
 # burst of logs leads to one training.
 RETRAIN_DELAY_SECONDS = int(os.environ.get("RETRAIN_DELAY_SECONDS", "5"))

@@ -2,7 +2,12 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -144,6 +149,11 @@ class PredictionViewSet(viewsets.GenericViewSet):
         return body
 
     @extend_schema(
+        # The paginator's ?page= and ?page_size=, which a custom response hides.
+        parameters=[
+            OpenApiParameter("page", int, description="A page number (404 past the last)."),
+            OpenApiParameter("page_size", int, description="Results per page (max 500)."),
+        ],
         responses=inline_serializer(
             "PaginatedPredictionHistory",
             {
@@ -153,7 +163,7 @@ class PredictionViewSet(viewsets.GenericViewSet):
                 "results": s.HistoryItemSerializer(many=True),
                 "summary": s.HistorySummarySerializer(),
             },
-        )
+        ),
     )
     @action(detail=False, methods=["get"], pagination_class=PageNumberPagination)
     def history(self, request):
