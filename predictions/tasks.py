@@ -7,6 +7,7 @@ Without a broker, tasks run in-process right after the commit.
 """
 
 import logging
+import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -23,7 +24,12 @@ from .models import EnergyModel
 
 logger = logging.getLogger(__name__)
 
-LOCK_SECONDS = 600  # longer than the task time limit
+# The lock outlives any run (the task time limit) by a margin; a task that finds
+# it held retries for longer than that, so a lock left by a killed worker
+# delays her training but never cancels it.
+LOCK_SECONDS = settings.CELERY_TASK_TIME_LIMIT + 60
+LOCK_RETRY_SECONDS = 15
+LOCK_RETRIES = LOCK_SECONDS // LOCK_RETRY_SECONDS + 10
 
 
 def runs_in_background() -> bool:
@@ -32,11 +38,19 @@ def runs_in_background() -> bool:
 
 
 @contextmanager
-def training_lock(user_id: int):
+def training_lock(user_id: int, owner: str | None = None):
     """Held by the one worker training her; shared through the cache (Redis in
-    production, so it spans workers and machines)."""
+    production, so it spans workers and machines).
+
+    ``owner`` is the task id: a task redelivered after its worker was killed
+    mid-training keeps its id, finds its own lock and takes it back at once.
+    """
     key = f"predictions:training-lock:{user_id}"
-    acquired = cache.add(key, "1", timeout=LOCK_SECONDS)
+    owner = owner or uuid.uuid4().hex
+    acquired = cache.add(key, owner, timeout=LOCK_SECONDS)
+    if not acquired and cache.get(key) == owner:
+        cache.set(key, owner, timeout=LOCK_SECONDS)
+        acquired = True
     try:
         yield acquired
     finally:
@@ -94,10 +108,10 @@ def retrain_user_model(self, user_id: int, force: bool = False) -> str:
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         return "gone"
-    with training_lock(user_id) as acquired:
+    with training_lock(user_id, owner=self.request.id) as acquired:
         if not acquired:
             # Another worker trains her now; look again once it is done.
-            raise self.retry(countdown=settings.RETRAIN_DELAY_SECONDS or 1, max_retries=20)
+            raise self.retry(countdown=LOCK_RETRY_SECONDS, max_retries=LOCK_RETRIES)
         # From here on, new changes queue a new task rather than join this one.
         EnergyModel.objects.filter(user=user).update(
             training_queued_at=None, training_started_at=now()
