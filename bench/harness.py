@@ -146,8 +146,10 @@ def wait_until_up(port: int, seconds: float = 60) -> None:
     raise RuntimeError("the server did not come up")
 
 
-def request(port: int, method: str, path: str, body=None, token: str | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def request(
+    port: int, method: str, path: str, body=None, token: str | None = None, timeout: float = 30
+):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"

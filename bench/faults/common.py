@@ -293,18 +293,10 @@ def call(port: int, method: str, path: str, body=None, token=None, timeout: floa
     """(status, body) of one request, or (None, error) when the connection broke."""
     import http.client
 
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
     try:
-        connection.request(method, path, json.dumps(body) if body is not None else None, headers)
-        response = connection.getresponse()
-        return response.status, response.read()
+        return harness.request(port, method, path, body, token, timeout=timeout)
     except (OSError, http.client.HTTPException) as error:
         return None, f"{type(error).__name__}: {error}"
-    finally:
-        connection.close()
 
 
 def access_token(user) -> str:
