@@ -3,35 +3,39 @@
     .venv/bin/pip install -r requirements-bench.txt
     .venv/bin/python bench/load/run.py [--users 100] [--duration 60] [--workers 3]
 
-One command, on this machine, loopback only. It creates a fresh PostgreSQL
-database (``planher_load_<timestamp>`` at 127.0.0.1:5432, user postgres) and
-uses an empty Redis database (127.0.0.1:6379/13: cache, throttle counters and
-Celery broker), migrates, seeds ``--users + --clients`` accounts with 90 to
-365 days of synthetic history each and a trained model, starts one Celery
-worker and, for each gunicorn configuration of ``--workers``:
+One command, on this machine, loopback only. It waits (at most
+``--wait-quiet`` s) for other work on the machine to stop, creates a fresh
+PostgreSQL database (``planher_load_<timestamp>`` at 127.0.0.1:5432, user
+postgres), uses an empty Redis database (127.0.0.1:6379/13: cache, throttle
+counters and Celery broker), migrates, seeds ``--users + --clients`` accounts
+with 90 to 365 days of synthetic history each and a trained model, starts one
+Celery worker (its session niced by ``--celery-nice``, 10) and, for each
+gunicorn configuration of ``--workers``:
 
 (a) the scenario: ``--users`` locust users (``ScenarioUser`` in
-    ``locustfile.py``) log in at ``--spawn-rate`` a second, then each makes
-    one request a second: current prediction, today's energy (upsert: it
-    expires her cached answers and queues a retraining on the worker), her
-    last 30 moods, a 28-day forecast. After every login and a warm-up,
-    ``--duration`` seconds are measured.
+    ``locustfile.py``) log in, each once, as her own account (``--spawn-rate``
+    a second, two logins in flight at most), then each makes one request a
+    second: current prediction, today's energy (an upsert with a random level
+    by default: it expires her cached answers and queues a retraining on the
+    worker), her last 30 moods, a 28-day forecast. After every login and a
+    warm-up, ``--duration`` seconds are measured.
 (b) the closed loop: ``--clients`` other accounts request with no wait,
     ``--saturate`` seconds on ``GET /auth/me`` (the framework's floor), then as
     long on ``GET /predictions/current``: the maximum throughput of each, and
     their ratio. It starts once the worker has caught up with (a).
 
-While they run, the CPU time of every component (gunicorn, Celery, PostgreSQL,
-Redis, locust) is sampled each second, with the number of trainings done.
-It prints Markdown tables (per configuration, and a comparison when several
-are given), the machine and the command; raw results (locust CSVs, JSON,
-logs) stay in the printed directory. Every process it started is stopped,
+Each second it samples the CPU time of every component (gunicorn, Celery,
+PostgreSQL, Redis, locust, the rest of the machine), the time gunicorn's
+workers spent waiting for a core, and the trainings done. It prints Markdown
+tables (per configuration, and a comparison when several are given), the
+machine and the command; raw results (locust CSVs, JSON, logs, the CPU
+timeline) stay in the printed directory. Every process it started is stopped,
 the database dropped and the Redis database flushed at the end, even on
-failure or Ctrl-C. Exit status 0 when every target is met:
-no failed request, p95 < 100 ms on every endpoint of (a), and
-``/predictions/current`` at >= 70% of ``/auth/me`` in (b).
+failure or Ctrl-C. Exit status 0 when every target is met: no failed
+request, p95 < 100 ms on every endpoint of (a), and ``/predictions/current``
+at >= 70% of ``/auth/me`` in (b).
 
-``--workers`` takes gunicorn configurations: ``4`` is 4 sync workers,
+``--workers`` takes gunicorn configurations: ``3`` is 3 sync workers,
 ``2x4`` is 2 gthread workers of 4 threads; several (``--workers 3 4 2x4``)
 are measured one after the other on the same database and worker.
 """
@@ -712,11 +716,12 @@ def cpu_table(result: dict) -> list[str]:
     rows = [
         f'CPU, in cores busy (of the machine\'s {os.cpu_count()}); "gunicorn waiting": its '
         "workers runnable but waiting for a core (in cores, from /proc schedstat); models "
-        "trained during each window:",
+        "trained during each window; gunicorn's CPU per request, which other work on the "
+        "machine hardly changes:",
         "",
         "| window | gunicorn | gunicorn waiting | Celery worker | PostgreSQL | Redis | locust "
-        "| other | machine | trainings |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| other | machine | trainings | gunicorn CPU ms/request |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     columns = ["gunicorn", "gunicorn:wait", *CPU_GROUPS[1:], "other", "machine"]
     for name, window in windows:
@@ -725,7 +730,9 @@ def cpu_table(result: dict) -> list[str]:
         if not cores:
             continue
         cells = " | ".join(f"{cores[column]:.2f}" for column in columns)
-        rows.append(f"| {name} | {cells} | {cpu['trainings']} |")
+        rps = window.get("total", {}).get("rps")
+        per_request = f"{cores['gunicorn'] / rps * 1000:.1f}" if rps else "-"
+        rows.append(f"| {name} | {cells} | {cpu['trainings']} | {per_request} |")
     others = [w.get("cpu", {}).get("cores", {}).get("other", 0.0) for _, w in windows]
     if max(others, default=0.0) > 0.2:
         rows += [
