@@ -130,8 +130,14 @@ def position_table(*, user, data, samples, result) -> dict:
 
 def store_trained_model(user, result, payload, digest, fingerprint, table) -> EnergyModel:
     """Write the new file under a fresh name, point the row at it, then delete
-    the old file once that commits: readers see the old model or the new one."""
+    the old file once that commits: readers see the old model or the new one.
+
+    Her user row is locked first, as every writer of her data does
+    (``planher.views.user_write_lock``): taking the two rows in the other order
+    deadlocks against a mood POST that queues a retrain.
+    """
     with transaction.atomic():
+        user_answers_expire(user)  # cached forecasts now come from the new model
         row, _ = EnergyModel.objects.select_for_update().get_or_create(user=user)
         old_name, storage = row.file.name, row.file.storage
         row.version += 1
@@ -163,7 +169,6 @@ def store_trained_model(user, result, payload, digest, fingerprint, table) -> En
         except Exception:
             lifecycle.delete_file(storage, new_name)
             raise
-        user_answers_expire(user)  # cached forecasts now come from the new model
     return row
 
 
