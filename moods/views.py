@@ -23,18 +23,25 @@ class DailyMoodViewSet(OwnedModelViewSet):
 
     @extend_schema(
         description="Log her energy for a date: 201 when created, 200 when that date's "
-        "entry was replaced (notes included).",
+        "entry was replaced (notes included). Sending an entry she already has changes "
+        "nothing and answers 200.",
         responses={201: DailyMoodSerializer, 200: DailyMoodSerializer},
     )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        fields = {"energy_level": data["energy_level"], "notes": data.get("notes", "")}
+        logged = self.get_queryset().filter(date=data["date"]).first()
+        if logged is not None and all(getattr(logged, k) == v for k, v in fields.items()):
+            # A repeated log (a retry, a double tap): no write, so her cached
+            # answers and her model stay as they are.
+            return Response(self.get_serializer(logged).data, status=status.HTTP_200_OK)
         with user_write_lock(request.user, self.integrity_errors):
             mood, created = DailyMood.objects.update_or_create(
                 user=request.user,
                 date=data["date"],
-                defaults={"energy_level": data["energy_level"], "notes": data.get("notes", "")},
+                defaults=fields,
             )
         return Response(
             self.get_serializer(mood).data,

@@ -39,6 +39,22 @@ def test_post_on_a_logged_date_replaces_the_entry(api, user):
     assert DailyMood.objects.count() == 1
 
 
+def test_posting_an_entry_she_already_has_changes_nothing(api, user):
+    body = {"date": "2026-03-14", "energy_level": 2, "notes": "good"}
+    first = api.post(URL, body)
+    user.refresh_from_db()
+    version, updated_at = user.data_version, DailyMood.objects.get().updated_at
+
+    with time_machine.travel("2026-03-15 12:05:00+00:00", tick=False):
+        again = api.post(URL, body)
+
+    assert again.status_code == 200
+    assert again.data == first.data
+    user.refresh_from_db()
+    assert user.data_version == version  # her cached answers still hold
+    assert DailyMood.objects.get().updated_at == updated_at
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
