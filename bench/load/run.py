@@ -21,8 +21,10 @@ gunicorn configuration of ``--workers``:
     warm-up, ``--duration`` seconds are measured.
 (b) the closed loop: ``--clients`` other accounts request with no wait,
     ``--saturate`` seconds on ``GET /auth/me`` (the framework's floor), then as
-    long on ``GET /predictions/current``: the maximum throughput of each, and
-    their ratio. It starts once the worker has caught up with (a).
+    long on ``GET /predictions/current``, ``--rounds`` times over (alternating
+    windows, so that a drift of the machine weighs on both alike): the maximum
+    throughput of each, averaged over the rounds, and their ratio. It starts
+    once the worker has caught up with (a).
 
 Each second it samples the CPU time of every component (gunicorn, Celery,
 PostgreSQL, Redis, locust, the rest of the machine), the time gunicorn's
@@ -134,7 +136,8 @@ def parse_arguments(argv=None):
     add("--spawn-rate", type=float, default=2, help="scenario logins a second (2)")
     add("--workers", type=Gunicorn.parse, nargs="+", default=[Gunicorn(3)], help="(3)")
     add("--clients", type=int, default=16, help="closed-loop clients (16)")
-    add("--saturate", type=float, default=20, help="closed-loop seconds per endpoint (20)")
+    add("--saturate", type=float, default=10, help="closed-loop seconds per window (10)")
+    add("--rounds", type=int, default=2, help="closed-loop rounds of both windows (2)")
     add("--warmup", type=float, default=5, help="seconds before each window (5)")
     add(
         "--mood-changes",
@@ -173,6 +176,8 @@ def parse_arguments(argv=None):
         parser.error("--users 1-1000, --clients 1-200")
     if not (5 <= args.duration <= 3600 and 5 <= args.saturate <= 600):
         parser.error("--duration 5-3600 s, --saturate 5-600 s")
+    if not (1 <= args.rounds <= 20):
+        parser.error("--rounds 1-20")
     if not (0.1 <= args.spawn_rate <= 100):
         parser.error("--spawn-rate 0.1-100")
     return args
@@ -628,11 +633,16 @@ def measure_configuration(config: Gunicorn, args, env, out: Path, sampler) -> di
             port=port,
             users=args.clients,
             spawn_rate=min(args.clients, 4),
-            windows=2,
+            windows=2 * args.rounds,
             measure=args.saturate,
             args=args,
             out=out,
-            extra=["--first-user", str(args.users), "--closed-loop-targets", "me,current"],
+            extra=[
+                "--first-user",
+                str(args.users),
+                "--closed-loop-targets",
+                ",".join(["me,current"] * args.rounds),
+            ],
             sampler=sampler,
         )
         sampler.gunicorn = None
@@ -686,24 +696,30 @@ def scenario_table(result: dict) -> list[str]:
 
 
 def closed_table(result: dict) -> list[str]:
-    windows = {w["name"]: w for w in result["closed"]["windows"]}
-    me = windows["GET /auth/me"]["endpoints"].get("GET /auth/me", {"rps": 0})
-    current = windows["GET /predictions/current"]["endpoints"].get(
-        "GET /predictions/current", {"rps": 0}
-    )
-    seconds = windows["GET /auth/me"]["end"] - windows["GET /auth/me"]["start"]
+    windows = result["closed"]["windows"]
+    seconds = windows[0]["end"] - windows[0]["start"]
+    rps = closed_loop_rps(result)
+    me = rps.get("GET /auth/me", 0.0)
     rows = [
-        f"Closed loop: {result['closed']['users']} clients, no wait, {seconds:.0f} s each.",
+        f"Closed loop: {result['closed']['users']} clients, no wait, {len(windows)} windows "
+        f"of {seconds:.0f} s in turn.",
         "",
-        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | failures | vs `/auth/me` |",
-        "|---|--:|--:|--:|--:|--:|--:|",
+        "| window | endpoint | req/s | p50 ms | p95 ms | p99 ms | failures |",
+        "|--:|---|--:|--:|--:|--:|--:|",
     ]
-    for name, row in (("GET /auth/me", me), ("GET /predictions/current", current)):
-        share = row["rps"] / me["rps"] if me["rps"] else 0.0
+    for number, window in enumerate(windows, 1):
+        name = window["name"]
+        row = window["endpoints"].get(name, {"rps": 0.0})
         rows.append(
-            f"| `{name}` | {row['rps']:.0f} | {ms(row.get('p50'))} | {ms(row.get('p95'))} "
-            f"| {ms(row.get('p99'))} | {row.get('failures', 0)} | {share:.0%} |"
+            f"| {number} | `{name}` | {row['rps']:.0f} | {ms(row.get('p50'))} "
+            f"| {ms(row.get('p95'))} | {ms(row.get('p99'))} | {row.get('failures', 0)} |"
         )
+    rows += [
+        "",
+        f"Mean throughput: `/auth/me` {me:.0f} req/s, `/predictions/current` "
+        f"{rps.get('GET /predictions/current', 0.0):.0f} req/s: "
+        f"**{closed_loop_ratio(result):.0%}** of the framework's floor.",
+    ]
     return rows
 
 
@@ -711,7 +727,7 @@ def cpu_table(result: dict) -> list[str]:
     windows = [
         ("scenario ramp (logins)", result["scenario"]["ramp"]),
         ("scenario", result["scenario"]["windows"][0]),
-        *[(w["name"], w) for w in result["closed"]["windows"]],
+        *[(f"{n}. {w['name']}", w) for n, w in enumerate(result["closed"]["windows"], 1)],
     ]
     rows = [
         f'CPU, in cores busy (of the machine\'s {os.cpu_count()}); "gunicorn waiting": its '
@@ -746,12 +762,18 @@ def cpu_table(result: dict) -> list[str]:
     return rows
 
 
+def closed_loop_rps(result: dict) -> dict[str, float]:
+    """Each closed-loop endpoint's throughput, the mean of its windows."""
+    windows: dict[str, list[float]] = {}
+    for window in result["closed"]["windows"]:
+        row = window["endpoints"].get(window["name"], {"rps": 0.0})
+        windows.setdefault(window["name"], []).append(row["rps"])
+    return {name: sum(values) / len(values) for name, values in windows.items()}
+
+
 def closed_loop_ratio(result: dict) -> float:
     """Throughput of ``/predictions/current`` over that of ``/auth/me``."""
-    rps = {
-        w["name"]: w["endpoints"].get(w["name"], {"rps": 0.0})["rps"]
-        for w in result["closed"]["windows"]
-    }
+    rps = closed_loop_rps(result)
     me = rps.get("GET /auth/me", 0.0)
     return rps.get("GET /predictions/current", 0.0) / me if me else 0.0
 
@@ -791,11 +813,8 @@ def comparison_table(results: list[dict]) -> list[str]:
     for result in results:
         window = result["scenario"]["windows"][0]
         worst = max(window["endpoints"].items(), key=lambda item: item[1].get("p95", 0))
-        closed = {w["name"]: w for w in result["closed"]["windows"]}
-        me = closed["GET /auth/me"]["endpoints"].get("GET /auth/me", {"rps": 0})["rps"]
-        current = closed["GET /predictions/current"]["endpoints"].get(
-            "GET /predictions/current", {"rps": 0}
-        )["rps"]
+        rps = closed_loop_rps(result)
+        me, current = rps.get("GET /auth/me", 0.0), rps.get("GET /predictions/current", 0.0)
         met = all(ok for _, ok in result["checks"])
         rows.append(
             f"| {result['config']} | {window['total']['rps']:.1f} "
