@@ -38,11 +38,15 @@ class DailyMoodViewSet(OwnedModelViewSet):
             # answers and her model stay as they are.
             return Response(self.get_serializer(logged).data, status=status.HTTP_200_OK)
         with user_write_lock(request.user, self.integrity_errors):
-            mood, created = DailyMood.objects.update_or_create(
-                user=request.user,
-                date=data["date"],
-                defaults=fields,
-            )
+            # Under her lock no other request of hers can log this date meanwhile.
+            mood = self.get_queryset().filter(date=data["date"]).first()
+            created = mood is None
+            if created:
+                mood = DailyMood.objects.create(user=request.user, date=data["date"], **fields)
+            else:
+                for name, value in fields.items():
+                    setattr(mood, name, value)
+                mood.save(update_fields=[*fields, "updated_at"])
         return Response(
             self.get_serializer(mood).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -58,11 +58,14 @@ def training_lock(user_id: int, owner: str | None = None):
             cache.delete(key)
 
 
-def queue_retrain(user, *, countdown: int | None = None) -> bool:
+def queue_retrain(user, *, countdown: int | None = None, if_enough_logs: bool = False) -> bool:
     """Queue one training of her model after the current transaction commits.
 
     Returns False when one is already waiting: the queued task will read her
-    data when it starts, changes of this burst included.
+    data when it starts, changes of this burst included. ``if_enough_logs``:
+    a user with no model row yet is queued only once she has enough logs (a
+    row means she had them; should deletions take her below, the task answers
+    "insufficient").
     """
     if countdown is None:
         countdown = settings.RETRAIN_DELAY_SECONDS
@@ -74,7 +77,9 @@ def queue_retrain(user, *, countdown: int | None = None) -> bool:
         .filter(Q(training_queued_at__isnull=True) | Q(training_queued_at__lt=lost))
         .update(training_queued_at=now())
     )
-    if not marked:
+    if not marked and not EnergyModel.objects.filter(user=user).exists():
+        if if_enough_logs and user.moods.count() < ml.MIN_SAMPLES:
+            return False
         try:
             with transaction.atomic():
                 _, marked = EnergyModel.objects.get_or_create(
@@ -91,9 +96,12 @@ def queue_retrain(user, *, countdown: int | None = None) -> bool:
 
 
 def queue_retrain_on_change(user) -> None:
-    """Change listener: her data changed; retrain once she has enough logs."""
-    if user.moods.count() >= ml.MIN_SAMPLES:
-        queue_retrain(user)
+    """Change listener: her data changed; retrain once she has enough logs.
+
+    On every write of hers, so it is cheap when she is already queued (one
+    UPDATE that matches nothing, one EXISTS) or marked now (one UPDATE).
+    """
+    queue_retrain(user, if_enough_logs=True)
 
 
 @shared_task(

@@ -155,3 +155,21 @@ def test_a_training_mark_left_by_a_lost_task_does_not_block_her_retraining(
 
     model = api.get(MODEL).json()
     assert (model["status"], model["version"]) == ("fresh", 1)
+
+
+def test_her_logs_cost_a_fixed_number_of_queries_whether_queued_or_not(
+    api, user, django_assert_max_num_queries
+):
+    """Logging is the hot write: authenticate, look, lock, write, expire her
+    answers, mark her model queued (or find it queued), answer with positions."""
+    trainable_user(user)
+    services.energy_model_retrain(user=user)
+    bodies = [
+        {"date": "2026-03-12", "energy_level": 2},  # marks her model queued
+        {"date": "2026-03-13", "energy_level": 0},  # finds it queued
+        {"date": "2026-03-13", "energy_level": 1},  # replaces an entry
+    ]
+    for body in bodies:
+        with django_assert_max_num_queries(12):
+            assert api.post(MOODS, body).status_code in (200, 201)
+    assert EnergyModel.objects.get(user=user).training_queued_at == now()
