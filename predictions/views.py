@@ -28,6 +28,18 @@ from .models import PredictionRecord
 # or her day changes; the timeout only bounds what a missed signal could cost.
 ANSWER_CACHE_SECONDS = 300
 
+
+def cached_answer(key: str, make):
+    """Her cached answer, or ``make()``'s, stored. Not ``cache.get_or_set``: its
+    miss costs a third round trip (ADD, then GET again), which a key that names
+    her data's version does not need."""
+    body = cache.get(key)
+    if body is None:
+        body = make()
+        cache.set(key, body, ANSWER_CACHE_SECONDS)
+    return body
+
+
 NO_PERIOD = "No period logged yet: log your last period to see where you are in your cycle."
 
 
@@ -59,9 +71,7 @@ class PredictionViewSet(viewsets.GenericViewSet):
         today = user.local_today()
         day = query.validated_data.get("date") or today
         key = answer_cache_key("current", user, ml.FORMAT_VERSION, today, day)
-        return Response(
-            cache.get_or_set(key, lambda: self.current_body(user, day, today), ANSWER_CACHE_SECONDS)
-        )
+        return Response(cached_answer(key, lambda: self.current_body(user, day, today)))
 
     def current_body(self, user, day, today) -> dict:
         profile = Profile.objects.filter(user=user).first()
@@ -121,11 +131,7 @@ class PredictionViewSet(viewsets.GenericViewSet):
         start = query.validated_data.get("start") or today
         length = query.validated_data["days"]
         key = answer_cache_key("forecast", user, ml.FORMAT_VERSION, today, start, length)
-        return Response(
-            cache.get_or_set(
-                key, lambda: self.forecast_body(user, today, start, length), ANSWER_CACHE_SECONDS
-            )
-        )
+        return Response(cached_answer(key, lambda: self.forecast_body(user, today, start, length)))
 
     def forecast_body(self, user, today, start, length) -> dict:
         days = [start + timedelta(days=offset) for offset in range(length)]
