@@ -15,10 +15,11 @@ gunicorn configuration of ``--workers``:
 (a) the scenario: ``--users`` locust users (``ScenarioUser`` in
     ``locustfile.py``) log in, each once, as her own account (``--spawn-rate``
     a second, two logins in flight at most), then each makes one request a
-    second: current prediction, today's energy (an upsert with a random level
-    by default: it expires her cached answers and queues a retraining on the
-    worker), her last 30 moods, a 28-day forecast. After every login and a
-    warm-up, ``--duration`` seconds are measured.
+    second, at her own random phase of the second: current prediction,
+    today's energy (an upsert with a random level by default: it expires her
+    cached answers and queues a retraining on the worker), her last 30 moods,
+    a 28-day forecast. After every login and a warm-up, ``--duration``
+    seconds are measured.
 (b) the closed loop: ``--clients`` other accounts request with no wait,
     ``--saturate`` seconds on ``GET /auth/me`` (the framework's floor), then as
     long on ``GET /predictions/current``, ``--rounds`` times over (alternating
