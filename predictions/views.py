@@ -24,7 +24,7 @@ from . import ml, services, tasks
 from . import serializers as s
 from .models import PredictionRecord
 
-# Answers are cached until her data changes (the key carries data_changed_at)
+# Answers are cached until her data changes (the key carries her data_version)
 # or her day changes; the timeout only bounds what a missed signal could cost.
 ANSWER_CACHE_SECONDS = 300
 
