@@ -13,6 +13,7 @@ import argparse
 from datetime import timedelta
 
 import harness
+import redis
 
 REDIS = "redis://127.0.0.1:6379/14"
 
@@ -51,10 +52,15 @@ def main():
         "in-process training (no broker)": measure(env, "inprocess@planher.test", args.requests)
     }
     broker_env = {**env, "CELERY_BROKER_URL": REDIS}
-    with harness.celery_worker(broker_env):
-        rows["Redis broker + Celery worker"] = measure(
-            broker_env, "broker@planher.test", args.requests
-        )
+    broker = redis.Redis.from_url(REDIS)  # a database of this benchmark's own
+    broker.flushdb()
+    try:
+        with harness.celery_worker(broker_env):
+            rows["Redis broker + Celery worker"] = measure(
+                broker_env, "broker@planher.test", args.requests
+            )
+    finally:
+        broker.flushdb()  # the last retraining, still scheduled when the worker stopped
 
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(f"\nPOST /moods/, single client, gunicorn (1 sync worker), {database},")

@@ -10,7 +10,7 @@ from planher.cache import RedisCache
 
 pytestmark = pytest.mark.redis
 
-REDIS_TEST_URL = os.environ.get("REDIS_CACHE_TEST_URL", "redis://127.0.0.1:6379/12")
+REDIS_TEST_URL = os.environ.get("REDIS_CACHE_TEST_URL", "redis://127.0.0.1:6379/10")
 
 
 @pytest.fixture
