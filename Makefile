@@ -48,7 +48,7 @@ lint: install
 	$(PY) -m ruff check .
 
 schema: install
-	SECRET_KEY=schema $(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
 
 worker: install .env
 	set -a; . ./.env; set +a; $(VENV)/bin/celery -A planher worker -l info

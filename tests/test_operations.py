@@ -37,10 +37,10 @@ def test_the_schema_and_docs_pages_load_without_a_token(anon_client, path):
     assert anon_client.get(path).status_code == 200
 
 
-def run_check(**env):
+def run_check(*command, **env):
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", *(command or ["check"])],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -57,6 +57,12 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
 
 def test_it_starts_with_a_secret_key():
     assert run_check(DEBUG="0", SECRET_KEY="a" * 50).returncode == 0
+
+
+def test_makemigrations_check_needs_no_secret_key():
+    result = run_check("makemigrations", "--check", "--dry-run", DEBUG="0")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_workers_without_a_shared_cache_get_a_warning(settings):
