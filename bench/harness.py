@@ -29,22 +29,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def bench_environment(database_url: str | None, **extra) -> dict:
-    """Environment for the server and this process: production settings, no throttles."""
-    workdir = Path(tempfile.mkdtemp(prefix="planher-bench-"))
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "MEDIA_ROOT": str(workdir / "media"),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "THROTTLE_AUTH_RATE": "off",
-        "THROTTLE_USER_RATE": "off",
-        "LOG_LEVEL": "WARNING",
-        **extra,
-    }
+# What a benchmark's server must not inherit from the shell that starts it.
+NOT_INHERITED = ("CELERY_", "REDIS_URL", "DATABASE_URL", "THROTTLE_", "DJANGO_")
+
+
+def server_environment(database_url: str, folder: Path, **extra) -> dict:
+    """Production settings (DEBUG off) for a server and workers on this machine:
+    a fresh secret key, throttles off, files under ``folder``, this checkout's
+    apps; no broker or Redis unless ``extra`` names them."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(NOT_INHERITED)}
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": database_url,
+            "MEDIA_ROOT": str(folder / "media"),
+            "STATIC_ROOT": str(folder / "static"),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "THROTTLE_AUTH_RATE": "off",
+            "THROTTLE_USER_RATE": "off",
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "planher.settings",
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra)
     return env
+
+
+def bench_environment(database_url: str | None, **extra) -> dict:
+    """``server_environment`` in a fresh folder, on a fresh SQLite file by default."""
+    workdir = Path(tempfile.mkdtemp(prefix="planher-bench-"))
+    url = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    return server_environment(url, workdir, **extra)
 
 
 def setup_django(env: dict) -> None:

@@ -123,7 +123,7 @@ def run(checks: common.Checks, args) -> None:
     rng = random.Random(args.seed)
     try:
         with common.workdir() as folder, common.throwaway_database(args.database, folder) as url:
-            env = common.environment(
+            env = common.harness.server_environment(
                 url,
                 folder,
                 CELERY_BROKER_URL=REDIS_URL,

@@ -113,32 +113,6 @@ def workdir():
         shutil.rmtree(path, ignore_errors=True)
 
 
-def environment(database_url: str, folder: Path, **extra) -> dict:
-    """Production settings (DEBUG off), throttles off, on this machine only."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CELERY_", "REDIS_URL", "DATABASE_URL", "THROTTLE_", "DJANGO_"))
-    }
-    env.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "DATABASE_URL": database_url,
-            "MEDIA_ROOT": str(folder / "media"),
-            "STATIC_ROOT": str(folder / "static"),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "THROTTLE_AUTH_RATE": "off",
-            "THROTTLE_USER_RATE": "off",
-            "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "planher.settings",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    env.update(extra)
-    return env
-
-
 def postgres_admin():
     import psycopg
 

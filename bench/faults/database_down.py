@@ -39,7 +39,7 @@ def run(checks: common.Checks) -> None:
         return
     with common.workdir() as folder, common.throwaway_database("postgres", folder) as url:
         name = url.rsplit("/", 1)[-1]
-        env = common.environment(url, folder, DATABASE_CONN_MAX_AGE="60")
+        env = common.harness.server_environment(url, folder, DATABASE_CONN_MAX_AGE="60")
         common.harness.setup_django(env)
         user = common.harness.make_user("outage@faults.test", days=60, seed=3, train=False)
         token = common.access_token(user)

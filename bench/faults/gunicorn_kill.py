@@ -47,7 +47,7 @@ def run(checks: common.Checks, args) -> None:
     rng = random.Random(args.seed)
     started = time.monotonic()
     with common.workdir() as folder, common.throwaway_database(args.database, folder) as url:
-        env = common.environment(url, folder)
+        env = common.harness.server_environment(url, folder)
         common.harness.setup_django(env)
         people = prepare(args.rounds)
         checks.fact("setup seconds", round(time.monotonic() - started, 1))

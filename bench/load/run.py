@@ -49,7 +49,6 @@ import json
 import os
 import platform
 import random
-import secrets
 import shutil
 import signal
 import subprocess
@@ -222,23 +221,13 @@ def empty_redis(db: int):
 
 def server_environment(database_url: str, redis_url: str, workdir: Path) -> dict:
     """Production settings, loopback only, throttles off (as documented for benchmarks)."""
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "THROTTLE_AUTH_RATE": "off",
-        "THROTTLE_USER_RATE": "off",
-        "ALLOWED_HOSTS": HOST,
-        "MEDIA_ROOT": str(workdir / "media"),
-        "STATIC_ROOT": str(workdir / "static"),
-        "LOG_LEVEL": "WARNING",
-        "RETRAIN_SWEEP_SCHEDULE": "off",
-        "DJANGO_SETTINGS_MODULE": "planher.settings",
-        "PYTHONPATH": str(ROOT),  # this checkout's apps, for gunicorn and Celery alike
-    }
+    return harness.server_environment(
+        database_url,
+        workdir,
+        REDIS_URL=redis_url,
+        CELERY_BROKER_URL=redis_url,
+        RETRAIN_SWEEP_SCHEDULE="off",
+    )
 
 
 def setup_django(env: dict) -> None:
