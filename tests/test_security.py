@@ -355,17 +355,24 @@ def assert_account_untouched(person):
     assert not person.groups.exists() and not person.user_permissions.exists()
 
 
+def write_own_row(api, method, collection, mine, body):
+    """POST ``body`` to her collection (201), or PUT/PATCH it onto her row ``mine``
+    (200, the same row)."""
+    if method == "post":
+        response = api.post(collection, body)
+        assert response.status_code == 201, response.data
+    else:
+        response = getattr(api, method)(f"{collection}{mine.pk}/", body)
+        assert response.status_code == 200, response.data
+        assert response.data["id"] == mine.pk
+    return response
+
+
 @pytest.mark.parametrize("method", ["post", "put", "patch"])
 def test_periods_ignore_owner_id_and_derived_fields(api, user, other_user, forged, method):
     mine = PeriodFactory(user=user, start_date=date(2026, 5, 1), end_date=date(2026, 5, 3))
     body = {**forged, "start_date": "2026-06-01", "end_date": "2026-06-03", "cycle_length": 99}
-    if method == "post":
-        response = api.post(f"{API}/periods/", body)
-        assert response.status_code == 201, response.data
-    else:
-        response = getattr(api, method)(f"{API}/periods/{mine.pk}/", body)
-        assert response.status_code == 200, response.data
-        assert response.data["id"] == mine.pk
+    response = write_own_row(api, method, f"{API}/periods/", mine, body)
     period = Period.objects.get(pk=response.data["id"])
     assert period.user == user
     assert period.pk != 987654
@@ -382,13 +389,7 @@ def test_moods_ignore_owner_id_and_derived_fields(api, user, other_user, forged,
     theirs.refresh_from_db()
     before = model_to_dict(theirs)
     body = {**forged, "id": theirs.pk, "pk": theirs.pk, "date": "2026-06-01", "energy_level": 2}
-    if method == "post":
-        response = api.post(f"{API}/moods/", body)
-        assert response.status_code == 201, response.data
-    else:
-        response = getattr(api, method)(f"{API}/moods/{mine.pk}/", body)
-        assert response.status_code == 200, response.data
-        assert response.data["id"] == mine.pk
+    response = write_own_row(api, method, f"{API}/moods/", mine, body)
     mood = DailyMood.objects.get(pk=response.data["id"])
     assert mood.user == user
     assert mood.pk != theirs.pk
