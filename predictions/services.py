@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 TABLE_PAST_DAYS = 60
 TABLE_FUTURE_DAYS = 120
 ALGORITHM = "RandomForestClassifier blended with smoothed per-phase frequencies"
+# A model learns from her most recent logs only: about two years of daily logs.
+# It bounds a training's cost (ten years of logs cost ~5x the time) whatever
+# her history, and her recent cycles say more about her coming days.
+TRAINING_WINDOW_LOGS = 730
 
 
 # --- From rows to samples -----------------------------------------------------------
@@ -49,14 +53,18 @@ def cycle_point(position: engine.DayPosition | None) -> ml.CyclePoint | None:
 
 
 def energy_samples(
-    *, user, data: cycle_services.CycleData, until: date | None = None
+    *, user, data: cycle_services.CycleData, until: date | None = None, latest: int | None = None
 ) -> list[ml.Sample]:
     """Her logs that fall after her first period, with their cycle positions
-    (as known ``until`` that day, her today by default)."""
+    (as known ``until`` that day, her today by default); only her ``latest``
+    logs if given."""
     moods = DailyMood.objects.for_user(user)
     if until is not None:
         moods = moods.filter(date__lte=until)
-    logs = list(moods.order_by("date").values_list("date", "energy_level"))
+    if latest is None:
+        logs = list(moods.order_by("date").values_list("date", "energy_level"))
+    else:
+        logs = list(moods.order_by("-date").values_list("date", "energy_level")[:latest])[::-1]
     positions = engine.positions(
         data.periods,
         [day for day, _ in logs],
@@ -69,6 +77,11 @@ def energy_samples(
         if point is not None:
             samples.append(ml.Sample(point=point, level=level))
     return samples
+
+
+def training_samples(*, user, data: cycle_services.CycleData) -> list[ml.Sample]:
+    """What her model learns from: her samples within ``TRAINING_WINDOW_LOGS``."""
+    return energy_samples(user=user, data=data, latest=TRAINING_WINDOW_LOGS)
 
 
 def training_fingerprint(samples) -> str:
@@ -92,7 +105,7 @@ class RetrainOutcome:
 def energy_model_retrain(*, user, force: bool = False) -> RetrainOutcome:
     """Train her model if her data changed (or ``force``); the one retrain function."""
     data = cycle_services.cycle_data_load(user=user)
-    samples = energy_samples(user=user, data=data)
+    samples = training_samples(user=user, data=data)
     needed = ml.logs_needed(samples)
     row = EnergyModel.objects.filter(user=user).first()
     if needed:
@@ -380,7 +393,7 @@ def stale_user_ids() -> list[int]:
 
 def energy_logs_needed(*, user) -> int:
     data = cycle_services.cycle_data_load(user=user)
-    return ml.logs_needed(energy_samples(user=user, data=data))
+    return ml.logs_needed(training_samples(user=user, data=data))
 
 
 def energy_model_summary(*, user) -> dict:
@@ -388,7 +401,7 @@ def energy_model_summary(*, user) -> dict:
     row = EnergyModel.objects.filter(user=user).first()
     trained = row is not None and row.is_trained
     data = cycle_services.cycle_data_load(user=user)
-    samples = energy_samples(user=user, data=data)
+    samples = training_samples(user=user, data=data)
     needed = ml.logs_needed(samples)
     if row is not None and row.is_training:
         state = "training"
