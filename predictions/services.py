@@ -103,26 +103,36 @@ class RetrainOutcome:
 
 
 def energy_model_retrain(*, user, force: bool = False) -> RetrainOutcome:
-    """Train her model if her data changed (or ``force``); the one retrain function."""
+    """Train her model if her data changed (or ``force``); the one retrain function.
+
+    A "queued" mark set before it read her data is answered by this training
+    and cleared; one set by a change while it ran stays, for the training
+    that change queued.
+    """
+    started = now()
     data = cycle_services.cycle_data_load(user=user)
     samples = training_samples(user=user, data=data)
     needed = ml.logs_needed(samples)
     row = EnergyModel.objects.filter(user=user).first()
     if needed:
-        if row is not None and row.training_queued_at:
-            EnergyModel.objects.filter(pk=row.pk).update(training_queued_at=None)
+        unmark_queued(user, before=started)
         return RetrainOutcome("insufficient", row, logs_needed=needed)
     fingerprint = training_fingerprint(samples)
     if not force and row is not None and row.is_trained and row.data_fingerprint == fingerprint:
-        if row.training_queued_at:
-            EnergyModel.objects.filter(pk=row.pk).update(training_queued_at=None)
+        unmark_queued(user, before=started)
         return RetrainOutcome("skipped", row)
 
     result = ml.train(samples)
     payload, digest = lifecycle.serialize(result.estimator)
     table = position_table(user=user, data=data, samples=samples, result=result)
     return RetrainOutcome(
-        "trained", store_trained_model(user, result, payload, digest, fingerprint, table)
+        "trained", store_trained_model(user, result, payload, digest, fingerprint, table, started)
+    )
+
+
+def unmark_queued(user, *, before) -> None:
+    EnergyModel.objects.filter(user=user, training_queued_at__lte=before).update(
+        training_queued_at=None
     )
 
 
@@ -141,7 +151,9 @@ def position_table(*, user, data, samples, result) -> dict:
     return {point_key(point): probs for point, probs in zip(points, probabilities, strict=True)}
 
 
-def store_trained_model(user, result, payload, digest, fingerprint, table) -> EnergyModel:
+def store_trained_model(
+    user, result, payload, digest, fingerprint, table, started=None
+) -> EnergyModel:
     """Write the new file under a fresh name, point the row at it, then delete
     the old file once that commits: readers see the old model or the new one.
 
@@ -174,7 +186,8 @@ def store_trained_model(user, result, payload, digest, fingerprint, table) -> En
         row.serves_model = result.serves_model
         row.reason = result.reason
         row.position_table = table
-        row.training_queued_at = None
+        if row.training_queued_at and (started is None or row.training_queued_at <= started):
+            row.training_queued_at = None
         row.last_error = ""
         row.last_error_at = None
         try:

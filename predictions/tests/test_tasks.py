@@ -338,3 +338,31 @@ def test_her_model_learns_from_her_most_recent_logs_only(api, user, monkeypatch)
     DailyMood.objects.filter(pk=moods[-1].pk).update(energy_level=(moods[-1].energy_level + 1) % 3)
     assert api.get(MODEL).json()["status"] == "stale"
     assert services.energy_model_retrain(user=user).status == "trained"
+
+
+def test_a_change_during_her_training_keeps_her_queued_for_the_next_one(
+    user, monkeypatch, background_jobs, django_capture_on_commit_callbacks
+):
+    trainable_user(user)
+    EnergyModelFactory(user=user, training_queued_at=now())
+    real_train, changes = ml.train, [datetime.fromisoformat(FROZEN_NOW) + timedelta(seconds=1)]
+
+    def train_while_she_logs(samples, **kwargs):
+        if changes:  # her log, committed a second later, while the forest grows
+            with time_machine.travel(changes.pop(), tick=False):
+                DailyMoodFactory(user=user, date=date(2026, 3, 14), energy_level=0)
+                assert tasks.queue_retrain(user) is True
+        return real_train(samples, **kwargs)
+
+    monkeypatch.setattr(ml, "train", train_while_she_logs)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.retrain_in_process(user.pk) == "trained"
+
+    row = EnergyModel.objects.get(user=user)
+    assert row.version == 1
+    assert row.training_queued_at is not None  # not answered by a training that began before it
+    assert background_jobs.pending == 1
+    background_jobs.drain()
+    row = EnergyModel.objects.get(user=user)
+    assert (row.version, row.training_queued_at) == (2, None)
