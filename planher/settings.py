@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "planher",
     "accounts",
     "cycles",
@@ -211,6 +212,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {"EnergySourceEnum": ["model", "fallback"]},
+    # Swagger UI and ReDoc come from the drf-spectacular-sidecar package, served
+    # as this project's static files: pinned, and no CDN (they work offline).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Swagger UI would otherwise send the schema to swagger.io's online validator.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "REDOC_DIST": "SIDECAR",
     # DRF's own error answers (400, 401, 404, 429) are documented on every
     # operation that can give them (planher/schema.py).
     "POSTPROCESSING_HOOKS": [
