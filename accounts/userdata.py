@@ -2,9 +2,10 @@
 
 ``accounts`` owns the account but not the data other apps keep about her. Each
 app registers, in its ``AppConfig.ready()``, a section: how to export what it
-holds for a user, and (optionally) what must happen beyond the database
-cascade when she is deleted — stored model files, for instance. ``accounts``
-never imports those apps.
+holds for a user, the serializer that documents that section's shape in the
+OpenAPI schema (``schema``), and (optionally) what must happen beyond the
+database cascade when she is deleted — stored model files, for instance.
+``accounts`` never imports those apps.
 """
 
 from collections.abc import Callable
@@ -24,14 +25,23 @@ DeletionHook = Callable[[Any], Callable[[], None] | None]
 class UserDataSection:
     key: str
     export: Exporter
+    schema: Any = None  # a serializer (instance) describing what ``export`` returns
     before_delete: DeletionHook | None = None
 
 
 _sections: dict[str, UserDataSection] = {}
 
 
-def register_user_data(key: str, *, export: Exporter, before_delete: DeletionHook | None = None):
-    _sections[key] = UserDataSection(key=key, export=export, before_delete=before_delete)
+def register_user_data(
+    key: str,
+    *,
+    export: Exporter,
+    schema: Any = None,
+    before_delete: DeletionHook | None = None,
+):
+    _sections[key] = UserDataSection(
+        key=key, export=export, schema=schema, before_delete=before_delete
+    )
 
 
 def user_data_sections() -> list[UserDataSection]:

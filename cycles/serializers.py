@@ -137,3 +137,34 @@ class CycleStatsSerializer(serializers.Serializer):
     longest_cycle = serializers.IntegerField(allow_null=True)
     average_period_length = serializers.FloatField(allow_null=True)
     regularity = serializers.ChoiceField(choices=["regular", "irregular", "insufficient_data"])
+
+
+class ProfileExportSerializer(serializers.Serializer):
+    """Your profile, as exported; decimals are strings."""
+
+    # Describes ``services.profile_export``.
+
+    height_cm = serializers.IntegerField(allow_null=True)
+    weight_kg = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=True, allow_null=True
+    )
+    cycle_length = serializers.IntegerField(allow_null=True)
+    luteal_length = serializers.IntegerField()
+    menses_length = serializers.IntegerField()
+    unusual_bleeding = serializers.BooleanField()
+    number_of_peak = serializers.IntegerField()
+    bmi = serializers.DecimalField(
+        max_digits=4, decimal_places=1, coerce_to_string=True, allow_null=True
+    )
+    updated_at = serializers.DateTimeField()
+
+
+class PeriodExportSerializer(serializers.Serializer):
+    """A period, as exported (oldest first)."""
+
+    # Describes ``services.periods_export``.
+
+    id = serializers.IntegerField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    created_at = serializers.DateTimeField()

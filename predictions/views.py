@@ -18,7 +18,7 @@ from cycles import engine
 from cycles import services as cycle_services
 from cycles.models import Profile
 from moods.models import DailyMood
-from planher.pagination import PageNumberPagination
+from planher.pagination import PAGE_SCHEMA, PAGE_SIZE_SCHEMA, PageNumberPagination
 
 from . import ml, services, tasks
 from . import serializers as s
@@ -49,20 +49,32 @@ def no_period_before(day) -> str:
 
 @extend_schema(tags=["predictions"])
 class PredictionViewSet(viewsets.GenericViewSet):
-    """Where she is in her cycle, what comes next, and her likely energy.
+    """Where she is in her cycle, what comes next, and her likely energy."""
 
-    `current` and `forecast` answers are cached per user until her data
-    changes (``accounts.userdata.answer_cache_key``). Bodies are built as plain
-    dicts (DRF's JSON encoder writes dates and decimals): the serializers in
-    ``serializers.py`` document their shape in the schema, and nesting 90 days
-    through them would triple a forecast's cost.
-    """
+    # `current` and `forecast` answers are cached per user until her data
+    # changes (``accounts.userdata.answer_cache_key``). Bodies are built as plain
+    # dicts (DRF's JSON encoder writes dates and decimals): the serializers in
+    # ``serializers.py`` document their shape in the schema, and nesting 90 days
+    # through them would triple a forecast's cost. Each operation's schema text
+    # is written for the frontend developer reading it.
 
     serializer_class = s.CurrentSerializer
     queryset = PredictionRecord.objects.none()
     pagination_class = None
 
-    @extend_schema(parameters=[s.CurrentQuerySerializer], responses=s.CurrentSerializer)
+    @extend_schema(
+        operation_id="getCurrentPrediction",
+        summary="Where she is in her cycle today, and what comes next",
+        description="Her day of cycle and phase, the predicted start of her next period with "
+        "an 80% interval and what it rests on (`next_period.basis`), her ovulation date, "
+        "fertile window and most likely energy level for `date` (default: her today, in her "
+        "time zone). For a past `date` the answer is what was known then (data logged on or "
+        "before it); for a future `date` it is today's prediction, the same as that day in "
+        "the forecast. Without a logged period the cycle fields are null and `detail` says "
+        "why. The energy prediction served for a day is recorded and appears in the history.",
+        parameters=[s.CurrentQuerySerializer],
+        responses=s.CurrentSerializer,
+    )
     @action(detail=False, methods=["get"])
     def current(self, request):
         query = s.CurrentQuerySerializer(data=request.query_params, context={"request": request})
@@ -121,7 +133,17 @@ class PredictionViewSet(viewsets.GenericViewSet):
         body["energy"], _ = services.prediction_record_for(user=user, day=day, make=predict)
         return body
 
-    @extend_schema(parameters=[s.ForecastQuerySerializer], responses=s.ForecastSerializer)
+    @extend_schema(
+        operation_id="getForecast",
+        summary="Day-by-day predictions for the days ahead",
+        description="One entry a day from `start` (default: her today) for `days` days "
+        "(1 to 90, default 28): day of cycle, phase, whether a period is predicted, whether "
+        "the day is fertile, and the predicted energy. Past days in the range show where her "
+        "logged periods put them. Without a logged period the cycle fields are null and "
+        "`detail` says why.",
+        parameters=[s.ForecastQuerySerializer],
+        responses=s.ForecastSerializer,
+    )
     @action(detail=False, methods=["get"])
     def forecast(self, request):
         query = s.ForecastQuerySerializer(data=request.query_params, context={"request": request})
@@ -155,10 +177,22 @@ class PredictionViewSet(viewsets.GenericViewSet):
         return body
 
     @extend_schema(
+        operation_id="listPredictionHistory",
+        summary="Past energy predictions and what she then logged",
+        description="The energy prediction served for each day (recorded the first time it "
+        "was served, never rewritten), newest first, with the level she logged that day and "
+        "whether the prediction was right; `summary` gives the accuracy over the days she "
+        "logged.",
         # The paginator's ?page= and ?page_size=, which a custom response hides.
         parameters=[
-            OpenApiParameter("page", int, description="A page number (404 past the last)."),
-            OpenApiParameter("page_size", int, description="Results per page (max 500)."),
+            OpenApiParameter(
+                "page", PAGE_SCHEMA, description=PageNumberPagination.page_query_description
+            ),
+            OpenApiParameter(
+                "page_size",
+                PAGE_SIZE_SCHEMA,
+                description=PageNumberPagination.page_size_query_description,
+            ),
         ],
         responses=inline_serializer(
             "PaginatedPredictionHistory",
@@ -199,13 +233,19 @@ class PredictionViewSet(viewsets.GenericViewSet):
         response.data["summary"] = services.prediction_history_summary(user=request.user)
         return response
 
-    @extend_schema(responses=s.ModelSerializer)
+    @extend_schema(
+        operation_id="getEnergyModel",
+        summary="Her energy model: status and quality",
+        responses=s.ModelSerializer,
+    )
     @action(detail=False, methods=["get"])
     def model(self, request):
         """Her model: status, cross-validated quality against the baselines, and why it serves."""
         return Response(services.energy_model_summary(user=request.user))
 
     @extend_schema(
+        operation_id="retrainEnergyModel",
+        summary="Train her energy model now",
         request=None,
         responses={
             200: s.RetrainSerializer,
