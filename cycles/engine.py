@@ -29,8 +29,9 @@ For a day in a cycle starting ``S`` with next start ``N``:
 1. **menstrual**: a bleeding day: ``S`` to her logged end date; an ongoing period
    (no end), or a predicted one, lasts menses length. An open period that started
    ``MAX_PERIOD_LENGTH`` days or more before ``on`` cannot still be going on: it too
-   counts as menses length, and ``unclosed_period`` names it so she can close it. Bleeding never runs past
-   ``N - 1`` nor beyond ``MAX_PERIOD_LENGTH`` days. Menstrual wins any overlap.
+   counts as menses length, and ``unclosed_period`` names it so she can close it.
+   Bleeding never runs past ``N - 1`` nor beyond ``MAX_PERIOD_LENGTH`` days.
+   Menstrual wins any overlap.
 2. **ovulatory**: the 3 days centred on the ovulation day ``O = N - luteal``
    (luteal: the profile's ``luteal_length``, else ``DEFAULT_LUTEAL_LENGTH``).
 3. **follicular**: after menses and before the ovulatory days.
@@ -555,7 +556,9 @@ class _Timeline:
         after = _round(_days(first.latest, first.start_date) * widen)
         return NextPeriod(
             start_date=cycle.next_start,
-            earliest=max(cycle.next_start - timedelta(days=before), cycle.start + timedelta(days=1)),
+            earliest=max(
+                cycle.next_start - timedelta(days=before), cycle.start + timedelta(days=1)
+            ),
             latest=cycle.next_start + timedelta(days=after),
             interval=first.interval,
             days_late=0,

@@ -518,3 +518,26 @@ def test_degenerate_input_never_raises(profile):
         assert all(p is None or p.phase in PHASES for p in found.values())
         current_cycle(periods, on=on, profile=profile)
         cycle_stats(periods)
+
+
+# ------------------------------------------------------------ a period left open
+
+
+def test_an_open_period_is_named_once_it_cannot_be_going_on_any_more():
+    periods = [*history([28], bleeding=6), Period(FIRST + days(56))]
+    start = FIRST + days(56)
+    assert engine.unclosed_period(periods, on=start + days(14)) is None  # its 15th day
+    unclosed = engine.unclosed_period(periods, on=start + days(15))
+    assert unclosed == engine.UnclosedPeriod(
+        start=start, latest_end=start + days(14), assumed_length=6
+    )
+    closed = [*periods[:-1], Period(start, start + days(3))]
+    assert engine.unclosed_period(closed, on=start + days(40)) is None
+
+
+def test_an_older_open_period_is_named_and_counts_at_most_until_the_next_start():
+    # A next start 10 days after an open one (the API refuses that; the engine copes).
+    periods = [Period(FIRST), Period(FIRST + days(10), FIRST + days(14))]
+    profile = CycleProfile(menses_length=15)
+    unclosed = engine.unclosed_period(periods, on=FIRST + days(30), profile=profile)
+    assert (unclosed.start, unclosed.assumed_length) == (FIRST, 10)

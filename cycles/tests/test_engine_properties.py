@@ -1,5 +1,6 @@
 """Properties of the cycle engine that hold for any valid history (hypothesis)."""
 
+import itertools
 from datetime import date, timedelta
 
 from hypothesis import given, settings
@@ -62,7 +63,10 @@ def test_the_prediction_is_never_before_on_and_sits_inside_its_interval(data, pe
     assert prediction.interval == 0.8
     assert (prediction.days_late > 0) == (on > prediction.expected_start)
     expected = {-1: "upcoming", 0: "due_today", 1: "late"}
-    assert prediction.status == expected[(on > prediction.expected_start) - (on < prediction.expected_start)]
+    assert (
+        prediction.status
+        == expected[(on > prediction.expected_start) - (on < prediction.expected_start)]
+    )
     assert prediction.basis.cycles_used + prediction.basis.cycles_excluded <= len(periods)
 
 
@@ -124,7 +128,7 @@ def test_consecutive_days_continue_and_restart_only_on_a_start(data, periods, pr
     wanted = [first_day + timedelta(days=i) for i in range(200)]
     found = positions(periods, wanted, on=on, profile=profile)
     logged_starts = {p.start for p in periods if p.start <= on}
-    for before, day in zip(wanted, wanted[1:], strict=False):
+    for before, day in itertools.pairwise(wanted):
         was, now = found[before], found[day]
         if was is None or now is None:
             continue
