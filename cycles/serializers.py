@@ -98,8 +98,17 @@ class PeriodSerializer(serializers.ModelSerializer):
         if end is not None and end < start:
             raise serializers.ValidationError({"end_date": ["Must be on or after the start date."]})
         if end is not None and (end - start).days + 1 > MAX_PERIOD_DAYS:
+            # Name the date she can pick: a period left open for weeks is closed
+            # with its real end, at the latest this one.
+            latest = start + timedelta(days=MAX_PERIOD_DAYS - 1)
             raise serializers.ValidationError(
-                {"end_date": [f"A period lasts at most {MAX_PERIOD_DAYS} days."]}
+                {
+                    "end_date": [
+                        f"A period lasts at most {MAX_PERIOD_DAYS} days: for one that started "
+                        f"on {start.isoformat()}, choose an end date on or before "
+                        f"{latest.isoformat()}."
+                    ]
+                }
             )
         own = Period.objects.for_user(self.context["request"].user)
         if self.instance is not None:

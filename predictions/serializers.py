@@ -57,13 +57,25 @@ class BasisSerializer(serializers.Serializer):
 
 
 class NextPeriodSerializer(serializers.Serializer):
-    start_date = serializers.DateField(help_text="Never before the query date.")
+    start_date = serializers.DateField(
+        help_text="Always after the query date and after her today (a start on or before "
+        "today would be logged): the first predicted period day of the forecast."
+    )
     earliest = serializers.DateField()
     latest = serializers.DateField()
     interval = serializers.FloatField(
         help_text="[earliest, latest] is an interval of this coverage."
     )
-    days_late = serializers.IntegerField(help_text="> 0 once the predicted start has passed.")
+    days_late = serializers.IntegerField(
+        help_text="Days past the expected start: 0 when `upcoming` or `due_today`, "
+        "N > 0 when `late`."
+    )
+    status = serializers.ChoiceField(
+        choices=["upcoming", "due_today", "late"],
+        help_text="How the date stands to her expected start, with no start logged: "
+        "`upcoming` (before it), `due_today` (on it), `late` (after it, by `days_late` "
+        "days). Show it as is; `start_date` then stays the first predicted day.",
+    )
     basis = BasisSerializer()
 
 
@@ -84,7 +96,11 @@ class CurrentSerializer(serializers.Serializer):
     ovulation_date = serializers.DateField(allow_null=True)
     fertile_window = FertileWindowSerializer(allow_null=True)
     energy = EnergySerializer(allow_null=True)
-    detail = serializers.CharField(allow_null=True, help_text="Why cycle fields are null.")
+    detail = serializers.CharField(
+        allow_null=True,
+        help_text="Why cycle fields are null; with cycle fields, what to fix in her log "
+        "(a period left open past 15 days: the end date to set).",
+    )
 
 
 class QueryDateField(serializers.DateField):
@@ -104,7 +120,9 @@ class QueryDateField(serializers.DateField):
 class CurrentQuerySerializer(serializers.Serializer):
     date = QueryDateField(
         required=False,
-        help_text="Defaults to your today. Only data logged on or before it counts.",
+        help_text="Defaults to your today. Up to your today, the answer is what was known "
+        "on that date (data logged on or before it); a later date gets what is predicted "
+        "today, the same as that day in /forecast.",
     )
 
 

@@ -47,6 +47,14 @@ def no_period_before(day) -> str:
     return f"No period logged on or before {day.isoformat()}."
 
 
+def unclosed_period_detail(unclosed: engine.UnclosedPeriod) -> str:
+    return (
+        f"Your period that started on {unclosed.start.isoformat()} is still open: set its "
+        f"end date (on {unclosed.latest_end.isoformat()} at the latest). Until then it "
+        f"counts as {unclosed.assumed_length} day(s)."
+    )
+
+
 @extend_schema(tags=["predictions"])
 class PredictionViewSet(viewsets.GenericViewSet):
     """Where she is in her cycle, what comes next, and her likely energy."""
@@ -86,9 +94,14 @@ class PredictionViewSet(viewsets.GenericViewSet):
         return Response(cached_answer(key, lambda: self.current_body(user, day, today)))
 
     def current_body(self, user, day, today) -> dict:
+        """As known on ``day`` up to her today; a later day is what today predicts
+        for it, the same as that day in the forecast."""
         profile = Profile.objects.filter(user=user).first()
-        data = cycle_services.cycle_data_load(user=user, profile=profile).until(day)
-        cycle = engine.current_cycle(data.periods, on=day, profile=data.profile)
+        data = cycle_services.cycle_data_load(user=user, profile=profile)
+        known_on = min(day, today)
+        if day <= today:
+            data = data.until(day)
+        cycle = engine.current_cycle(data.periods, on=known_on, profile=data.profile, day=day)
         body = {
             "date": day,
             "day_of_cycle": None,
@@ -102,9 +115,10 @@ class PredictionViewSet(viewsets.GenericViewSet):
             "detail": None,
         }
         if cycle is None:
-            body["detail"] = NO_PERIOD if day == today else no_period_before(day)
+            body["detail"] = NO_PERIOD if day >= today else no_period_before(day)
             return body
         nxt = cycle.next_period
+        unclosed = engine.unclosed_period(data.periods, on=known_on, profile=data.profile)
         body.update(
             day_of_cycle=cycle.day_of_cycle,
             phase=cycle.phase,
@@ -115,13 +129,15 @@ class PredictionViewSet(viewsets.GenericViewSet):
                 "latest": nxt.latest,
                 "interval": nxt.interval,
                 "days_late": nxt.days_late,
+                "status": nxt.status,
                 "basis": vars(nxt.basis),
             },
             ovulation_date=cycle.ovulation_date,
             fertile_window={"start": cycle.fertile_window_start, "end": cycle.fertile_window_end},
+            detail=unclosed_period_detail(unclosed) if unclosed else None,
         )
         point = services.cycle_point(
-            engine.position_on(data.periods, day, on=day, profile=data.profile)
+            engine.position_on(data.periods, day, on=known_on, profile=data.profile)
         )
 
         def predict():
@@ -130,7 +146,11 @@ class PredictionViewSet(viewsets.GenericViewSet):
             predictor = services.EnergyPredictor.for_user(user=user, data=data, as_of=as_of)
             return predictor.predict([point])[0]
 
-        body["energy"], _ = services.prediction_record_for(user=user, day=day, make=predict)
+        if day > today:  # what the forecast says for it; nothing is recorded ahead
+            prediction = predict()
+            body["energy"] = prediction.as_dict() if prediction else None
+        else:
+            body["energy"], _ = services.prediction_record_for(user=user, day=day, make=predict)
         return body
 
     @extend_schema(
@@ -160,7 +180,9 @@ class PredictionViewSet(viewsets.GenericViewSet):
         data = cycle_services.cycle_data_load(user=user)
         positions = engine.positions(data.periods, days, on=today, profile=data.profile)
         points = [services.cycle_point(positions[day]) for day in days]
-        energies = services.EnergyPredictor.for_user(user=user, data=data).predict(points)
+        predictions = services.EnergyPredictor.for_user(user=user, data=data).predict(points)
+        # A day that has a record (today, once served) serves it, as /current does.
+        energies = services.energies_served(user=user, days=days, predictions=predictions)
         body = {"start": start, "days": [], "detail": None if data.periods else NO_PERIOD}
         for day, energy in zip(days, energies, strict=True):
             where = positions[day]
@@ -171,7 +193,7 @@ class PredictionViewSet(viewsets.GenericViewSet):
                     "phase": where.phase if where else None,
                     "is_predicted_period": bool(where and where.is_predicted_period),
                     "is_fertile": bool(where and where.is_fertile),
-                    "energy": energy.as_dict() if energy else None,
+                    "energy": energy,
                 }
             )
         return body
