@@ -91,6 +91,16 @@ function basisText(method: Schemas["BasisMethodEnum"]): string {
   return texts[method];
 }
 
+// How the home screen words her next period, from the answer alone (no date arithmetic).
+function nextPeriodText(next: Schemas["NextPeriod"]): string {
+  const texts: Record<Schemas["NextPeriodStatusEnum"], string> = {
+    upcoming: `next period around ${next.start_date}`,
+    due_today: "period due today",
+    late: `${next.days_late} days late`,
+  };
+  return texts[next.status];
+}
+
 export async function frontendFlow(): Promise<string[]> {
   const lines: string[] = [];
 
@@ -158,6 +168,7 @@ export async function frontendFlow(): Promise<string[]> {
     const start: string = next.start_date;
     const late: number = next.days_late;
     lines.push(`next period ${start} (${late} days late), ${basisText(next.basis.method)}`);
+    lines.push(nextPeriodText(next));
   }
   if (current.energy !== null) {
     lines.push(energyLabel(current.energy.level));
