@@ -124,3 +124,67 @@ def test_a_log_record_emitted_once_is_printed_once(debug, logger):
     printed = result.stdout + result.stderr
     assert printed.count("one-line-42") == 1, printed
     assert f"WARNING {logger} one-line-42" in printed
+
+
+# --- Static files ----------------------------------------------------------------------
+
+MANIFEST_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+
+@pytest.fixture
+def production_static(settings, tmp_path):
+    """The static storage as deployed (the suite's default needs no manifest)."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": MANIFEST_STORAGE}
+    return settings
+
+
+def deployment_check_ids():
+    from django.core import checks
+
+    return {message.id for message in checks.run_checks(include_deployment_checks=True)}
+
+
+def test_check_deploy_names_a_missing_collectstatic(production_static):
+    from planher.checks import static_files_collected
+
+    [error] = static_files_collected(None)
+    assert error.id == "planher.E001"
+    assert error.level == 40  # an Error: `check --deploy` fails
+    assert str(production_static.STATIC_ROOT / "staticfiles.json") in error.msg
+    assert "manage.py collectstatic" in error.hint
+    assert "planher.E001" in deployment_check_ids()
+
+
+def test_check_deploy_passes_once_collectstatic_has_run(production_static):
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    assert "planher.E001" not in deployment_check_ids()
+
+
+def test_a_missing_manifest_does_not_matter_with_debug_on(production_static):
+    production_static.DEBUG = True
+    assert "planher.E001" not in deployment_check_ids()
+
+
+def test_manage_py_check_deploy_fails_on_a_plain_checkout(tmp_path):
+    """The real command, as an operator runs it before starting gunicorn."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "STATIC_ROOT"}},
+            "DEBUG": "0",
+            "SECRET_KEY": "k" * 60,
+            "STATIC_ROOT": str(tmp_path / "never-collected"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "planher.E001" in result.stderr
+    assert "manage.py collectstatic" in result.stderr
