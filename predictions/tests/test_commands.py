@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from accounts.tests.factories import UserFactory
 from moods.models import DailyMood
+from moods.tests.factories import DailyMoodFactory
 from predictions import ml
 from predictions.management.commands.seed import DEMO_PASSWORD, demo_email
 from predictions.models import EnergyModel
@@ -43,8 +45,51 @@ def test_retrain_models_trains_stale_users_then_skips_them():
     EnergyModel.objects.update(data_fingerprint="")  # as after a failed load
     assert "trained 1, skipped 0, failed 0" in run("retrain_models")
     assert "trained 0, skipped 0, failed 0" in run("retrain_models")  # nothing stale
-    assert "trained 0, skipped 1, failed 0" in run("retrain_models", "--all")
+    assert "trained 0, skipped 1 (1 unchanged since their last training), failed 0" in run(
+        "retrain_models", "--all"
+    )
     assert "trained 1, skipped 0, failed 0" in run("retrain_models", "--all", "--force")
+
+
+def test_retrain_models_says_why_each_user_was_skipped():
+    run("seed", "--users", "2", "--days", "45", "--seed", "3")
+    newcomer = UserFactory(email="new@example.com")
+    DailyMoodFactory(user=newcomer)
+    output = run("retrain_models", "--all")
+    assert (
+        "trained 0, skipped 3 (2 unchanged since their last training, 1 with too few logs), "
+        "failed 0"
+    ) in output
+
+
+def test_retrain_models_with_too_few_logs_says_so():
+    newcomer = UserFactory(email="new@example.com")
+    DailyMoodFactory(user=newcomer)
+    output = run("retrain_models", "--user", newcomer.email)
+    assert "trained 0, skipped 1 (1 with too few logs), failed 0" in output
+
+
+class Terminal(StringIO):
+    def isatty(self):
+        return True
+
+
+def test_retrain_models_draws_a_plain_progress_bar_on_a_terminals_stdout():
+    run("seed", "--users", "2", "--days", "45", "--seed", "3")
+    out, err = Terminal(), Terminal()
+    call_command("retrain_models", "--all", force_color=True, stdout=out, stderr=err)
+    bar = out.getvalue().split("\r")[-1].splitlines()[0]
+    assert bar == f"[{'#' * 30}] 2/2"  # no colour codes
+    assert "\r[" + "#" * 15 + "-" * 15 + "] 1/2" in out.getvalue()
+    assert err.getvalue() == ""  # stderr is for errors only
+
+
+def test_retrain_models_draws_no_progress_bar_into_a_pipe_or_a_log():
+    run("seed", "--users", "1", "--days", "45", "--seed", "3")
+    out = StringIO()
+    call_command("retrain_models", "--all", stdout=out, stderr=StringIO())
+    assert "#" not in out.getvalue()
+    assert out.getvalue().startswith("trained 0, skipped 1")
 
 
 def test_retrain_models_for_one_user_by_email(user):
