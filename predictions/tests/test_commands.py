@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.timezone import now
 
 from accounts.tests.factories import UserFactory
 from moods.models import DailyMood
@@ -38,6 +39,50 @@ def test_seed_is_idempotent():
     run("seed", "--users", "1", "--days", "45", "--seed", "7")
     assert sorted(DailyMood.objects.values_list("date", "energy_level")) == first
     assert get_user_model().objects.count() == 1
+
+
+def test_seed_keeps_demo_users_who_exist_with_their_data_and_password():
+    run("seed", "--users", "1", "--days", "45", "--seed", "7")
+    demo = get_user_model().objects.get(email=demo_email(1))
+    logged_today = DailyMoodFactory(user=demo, date=now().date(), energy_level=2)
+    demo.set_password("her-own-passphrase")
+    demo.save()
+    before = sorted(DailyMood.objects.values_list("date", "energy_level"))
+
+    output = run("seed", "--users", "1", "--days", "45", "--seed", "7")
+
+    assert sorted(DailyMood.objects.values_list("date", "energy_level")) == before
+    assert DailyMood.objects.filter(pk=logged_today.pk).exists()
+    demo.refresh_from_db()
+    assert demo.check_password("her-own-passphrase")
+    assert f"{demo_email(1)}: exists, kept as she is" in output
+    assert "her password is no longer" in output
+    assert "Seeded 0 demo user(s), kept 1 as they were." in output
+
+
+def test_seed_adds_the_missing_demo_users_only():
+    run("seed", "--users", "1", "--days", "45", "--seed", "7")
+    first = sorted(DailyMood.objects.filter(user__email=demo_email(1)).values_list("pk"))
+    output = run("seed", "--users", "2", "--days", "45", "--seed", "7")
+    assert sorted(DailyMood.objects.filter(user__email=demo_email(1)).values_list("pk")) == first
+    assert DailyMood.objects.filter(user__email=demo_email(2)).exists()
+    assert "Seeded 1 demo user(s), kept 1 as they were." in output
+
+
+def test_seed_reset_recreates_demo_users_and_says_so():
+    run("seed", "--users", "1", "--days", "45", "--seed", "7")
+    first = sorted(DailyMood.objects.values_list("date", "energy_level"))
+    demo = get_user_model().objects.get(email=demo_email(1))
+    DailyMoodFactory(user=demo, date=now().date(), energy_level=2)
+    demo.set_password("her-own-passphrase")
+    demo.save()
+
+    output = run("seed", "--users", "1", "--days", "45", "--seed", "7", "--reset")
+
+    assert sorted(DailyMood.objects.values_list("date", "energy_level")) == first
+    demo.refresh_from_db()
+    assert demo.check_password(DEMO_PASSWORD)
+    assert "--reset deletes her periods, moods and predictions" in output
 
 
 def test_retrain_models_trains_stale_users_then_skips_them():
