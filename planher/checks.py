@@ -49,3 +49,27 @@ def static_files_collected(app_configs, **kwargs):
             id="planher.E001",
         )
     ]
+
+
+@register(Tags.admin)
+def user_data_admins_announce_changes(app_configs, **kwargs):
+    """An admin that wrote her data behind the API's back would leave her model
+    untrained: every admin of her data must be a ``UserDataAdmin``."""
+    from django.contrib import admin
+
+    from accounts.userdata import user_data_models
+
+    from .admin import UserDataAdmin
+
+    return [
+        Error(
+            f"The admin of {model._meta.label} writes her data without announcing the "
+            "change: her model would not be retrained.",
+            hint="Derive it from planher.admin.UserDataAdmin.",
+            obj=admin.site._registry[model],
+            id="planher.E002",
+        )
+        for model in user_data_models()
+        if model in admin.site._registry
+        and not isinstance(admin.site._registry[model], UserDataAdmin)
+    ]
