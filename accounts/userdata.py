@@ -93,6 +93,14 @@ def _expire_owner_answers(sender, instance, raw=False, origin=None, **kwargs):
     user_answers_expire(instance.user_id)
 
 
+_user_data_models: list = []
+
+
+def user_data_models() -> list:
+    """The models whose rows are her data (registered with ``expire_answers_on_change``)."""
+    return list(_user_data_models)
+
+
 def expire_answers_on_change(model) -> None:
     """Expire her cached answers whenever a row of ``model`` (with a ``user``) is
     saved or deleted, whoever writes it: the API, the admin, a shell.
@@ -100,6 +108,8 @@ def expire_answers_on_change(model) -> None:
     A signal, against the usual rule here, because cache invalidation must not
     depend on every write path remembering it; it does nothing else.
     """
+    if model not in _user_data_models:
+        _user_data_models.append(model)
     post_save.connect(_expire_owner_answers, sender=model, dispatch_uid=f"expire:{model._meta}")
     post_delete.connect(_expire_owner_answers, sender=model, dispatch_uid=f"expire-d:{model._meta}")
 

@@ -1,11 +1,11 @@
-from datetime import timedelta
-
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.serializers import as_serializer_error
 
 from planher.validation import validate_logged_date
 
-from .models import MAX_PERIOD_DAYS, Period, Profile
+from .models import Period, Profile
 
 PHASE_CHOICES = ["menstrual", "follicular", "ovulatory", "luteal"]
 
@@ -95,42 +95,18 @@ class PeriodSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         start = attrs.get("start_date", getattr(self.instance, "start_date", None))
         end = attrs["end_date"] if "end_date" in attrs else getattr(self.instance, "end_date", None)
-        if end is not None and end < start:
-            raise serializers.ValidationError({"end_date": ["Must be on or after the start date."]})
-        if end is not None and (end - start).days + 1 > MAX_PERIOD_DAYS:
-            # Name the date she can pick: a period left open for weeks is closed
-            # with its real end, at the latest this one.
-            latest = start + timedelta(days=MAX_PERIOD_DAYS - 1)
-            raise serializers.ValidationError(
-                {
-                    "end_date": [
-                        f"A period lasts at most {MAX_PERIOD_DAYS} days: for one that started "
-                        f"on {start.isoformat()}, choose an end date on or before "
-                        f"{latest.isoformat()}."
-                    ]
-                }
-            )
-        own = Period.objects.for_user(self.context["request"].user)
-        if self.instance is not None:
-            own = own.exclude(pk=self.instance.pk)
-        if own.filter(start_date=start).exists():
-            raise serializers.ValidationError(
-                {"start_date": ["You already logged a period starting on this date."]}
-            )
-        clash = own.overlapping(start, end).order_by("start_date").first()
-        if clash is not None:
-            raise serializers.ValidationError({"non_field_errors": [overlap_message(clash)]})
-        return attrs
-
-
-def overlap_message(period: Period) -> str:
-    if period.end_date is None:
-        last_possible = period.start_date + timedelta(days=MAX_PERIOD_DAYS - 1)
-        return (
-            f"These dates overlap your ongoing period that started on {period.start_date}"
-            f" (it may run until {last_possible}); set its end date first."
+        # The model's own rules, asked of the period this request would leave.
+        period = Period(
+            pk=getattr(self.instance, "pk", None),
+            user=self.context["request"].user,
+            start_date=start,
+            end_date=end,
         )
-    return f"These dates overlap your period from {period.start_date} to {period.end_date}."
+        try:
+            period.validate_among_her_periods()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(as_serializer_error(error)) from error
+        return attrs
 
 
 class CycleStatsSerializer(serializers.Serializer):

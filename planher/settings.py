@@ -234,6 +234,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+if DEBUG:
+    # The usual dev servers (Vite, Create React App / Next) work with no setup;
+    # production names its frontend in CORS_ALLOWED_ORIGINS.
+    CORS_ALLOWED_ORIGINS += [
+        f"http://{host}:{port}"
+        for host in ("localhost", "127.0.0.1")
+        for port in (5173, 3000)
+        if f"http://{host}:{port}" not in CORS_ALLOWED_ORIGINS
+    ]
 CORS_URLS_REGEX = r"^/api/.*$"
 
 # --- Celery (tasks run in-process unless a broker is configured) -----------
@@ -305,6 +314,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default config gives "django" its own console handler (with
+        # DEBUG on) on top of propagating to the root's: every line came twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "INFO"},  # never log SQL parameters
     },
 }
