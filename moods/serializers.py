@@ -5,7 +5,7 @@ from cycles import services as cycle_services
 from cycles.serializers import PHASE_CHOICES
 from planher.validation import validate_logged_date
 
-from .models import DailyMood
+from .models import DailyMood, EnergyLevel
 
 
 class DailyMoodListSerializer(serializers.ListSerializer):
@@ -22,7 +22,9 @@ class DailyMoodListSerializer(serializers.ListSerializer):
 
 
 class DailyMoodSerializer(serializers.ModelSerializer):
-    energy_level = serializers.ChoiceField(choices=[0, 1, 2], help_text="0 low, 1 medium, 2 high.")
+    energy_level = serializers.ChoiceField(
+        choices=EnergyLevel.choices, help_text="0 low, 1 medium, 2 high."
+    )
     day_of_cycle = serializers.SerializerMethodField(
         help_text="1 on a period's start date; null before her first logged period."
     )
@@ -55,3 +57,18 @@ class DailyMoodSerializer(serializers.ModelSerializer):
     def get_phase(self, mood):
         position = self.position(mood)
         return position.phase if position else None
+
+
+class DailyMoodExportSerializer(serializers.Serializer):
+    """An energy log, as exported (oldest first)."""
+
+    # Describes ``services.moods_export``.
+
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    energy_level = serializers.ChoiceField(
+        choices=EnergyLevel.choices, help_text="0 low, 1 medium, 2 high."
+    )
+    notes = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
