@@ -77,7 +77,7 @@ class BackgroundRunner:
             self._forget()  # a forked child: the parent's threads and jobs are not ours
         with self._lock:
             if self._closed or len(self._jobs) >= self.max_pending:
-                logger.warning("background queue full: %s%r dropped", fn.__name__, args)
+                logger.warning("background jobs stopped or full: %s%r dropped", fn.__name__, args)
                 return False
             due = time.monotonic() + max(0.0, delay)
             heapq.heappush(self._jobs, (due, next(self._sequence), fn, args))

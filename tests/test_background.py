@@ -9,6 +9,8 @@ import threading
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connections
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planher.background import NICE, BackgroundRunner
 
@@ -107,3 +109,16 @@ def test_without_threads_a_drain_runs_the_jobs_in_the_callers_thread():
     assert ran_in == []
     assert runner.drain()
     assert ran_in == [threading.current_thread()]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=3600), max_size=30))
+def test_a_drain_runs_every_job_once_in_the_order_they_fall_due(delays):
+    runner = BackgroundRunner(threads=0)
+    ran = []
+    for index, delay in enumerate(delays):
+        assert runner.submit(ran.append, index, delay=delay)
+
+    assert runner.drain()
+
+    assert ran == sorted(range(len(delays)), key=lambda index: (delays[index], index))
+    assert runner.pending == 0
