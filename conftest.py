@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.tests.factories import UserFactory
+from planher import background
 from predictions.lifecycle import estimators
 
 
@@ -29,6 +30,16 @@ def _isolated_environment(settings, tmp_path):
     yield
     cache.clear()
     estimators.clear()
+
+
+@pytest.fixture(autouse=True)
+def background_jobs(monkeypatch):
+    """Jobs queued without a broker (her trainings) wait until the test calls
+    ``background_jobs.drain()``, which runs them in the test's own thread and
+    transaction: deterministic, and they see what the test wrote."""
+    runner = background.BackgroundRunner(threads=0)
+    monkeypatch.setattr(background, "runner", runner)
+    return runner
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@
 Each request re-logs a recent day with another level for a user who already
 has a trained model, so every request changes her data and asks for a
 retraining. Without a broker the
-training runs in the request's process right after the commit; with Redis and
-a Celery worker the request only queues it.
+training runs on a background thread of the server's process (before issue 11,
+in the request itself); with Redis and a Celery worker the request only
+queues it.
 """
 
 import argparse

@@ -1,4 +1,7 @@
-"""The Celery app. Without CELERY_BROKER_URL, tasks run in-process (eagerly)."""
+"""The Celery app. Without CELERY_BROKER_URL no task goes through Celery: the
+callers hand them to this process's background thread (``planher.background``;
+``predictions.tasks.retrain_later``), so nothing opens a broker connection (nor
+logs kombu's "No hostname was supplied")."""
 
 import os
 

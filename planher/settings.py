@@ -245,10 +245,14 @@ if DEBUG:
     ]
 CORS_URLS_REGEX = r"^/api/.*$"
 
-# --- Celery (tasks run in-process unless a broker is configured) -----------
+# --- Celery (without a broker, tasks run on a background thread per process) ---
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# Without a broker, trainings go to ``planher.background`` (never the request);
+# eager mode only marks that no broker is configured.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Threads per process that run them (at a lower CPU priority).
+BACKGROUND_THREADS = int(os.environ.get("BACKGROUND_THREADS", "1"))
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-training leaves the task queued

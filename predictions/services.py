@@ -32,6 +32,11 @@ logger = logging.getLogger(__name__)
 TABLE_PAST_DAYS = 60
 TABLE_FUTURE_DAYS = 120
 ALGORITHM = "RandomForestClassifier blended with smoothed per-phase frequencies"
+# A model learns from her most recent logs only: about two years of daily logs.
+# A training's cost then stops growing with her history (ten years of logs:
+# 0.40 s, against 0.26 s for the window; bench/training_thread.py), and recent
+# logs describe her as she is now.
+TRAINING_WINDOW_LOGS = 730
 
 
 # --- From rows to samples -----------------------------------------------------------
@@ -49,14 +54,18 @@ def cycle_point(position: engine.DayPosition | None) -> ml.CyclePoint | None:
 
 
 def energy_samples(
-    *, user, data: cycle_services.CycleData, until: date | None = None
+    *, user, data: cycle_services.CycleData, until: date | None = None, latest: int | None = None
 ) -> list[ml.Sample]:
     """Her logs that fall after her first period, with their cycle positions
-    (as known ``until`` that day, her today by default)."""
+    (as known ``until`` that day, her today by default); only her ``latest``
+    logs if given."""
     moods = DailyMood.objects.for_user(user)
     if until is not None:
         moods = moods.filter(date__lte=until)
-    logs = list(moods.order_by("date").values_list("date", "energy_level"))
+    if latest is None:
+        logs = list(moods.order_by("date").values_list("date", "energy_level"))
+    else:
+        logs = list(moods.order_by("-date").values_list("date", "energy_level")[:latest])[::-1]
     positions = engine.positions(
         data.periods,
         [day for day, _ in logs],
@@ -69,6 +78,11 @@ def energy_samples(
         if point is not None:
             samples.append(ml.Sample(point=point, level=level))
     return samples
+
+
+def training_samples(*, user, data: cycle_services.CycleData) -> list[ml.Sample]:
+    """What her model learns from: her samples within ``TRAINING_WINDOW_LOGS``."""
+    return energy_samples(user=user, data=data, latest=TRAINING_WINDOW_LOGS)
 
 
 def training_fingerprint(samples) -> str:
@@ -90,26 +104,36 @@ class RetrainOutcome:
 
 
 def energy_model_retrain(*, user, force: bool = False) -> RetrainOutcome:
-    """Train her model if her data changed (or ``force``); the one retrain function."""
+    """Train her model if her data changed (or ``force``); the one retrain function.
+
+    A "queued" mark set before it read her data is answered by this training
+    and cleared; one set by a change while it ran stays, for the training
+    that change queued.
+    """
+    started = now()
     data = cycle_services.cycle_data_load(user=user)
-    samples = energy_samples(user=user, data=data)
+    samples = training_samples(user=user, data=data)
     needed = ml.logs_needed(samples)
     row = EnergyModel.objects.filter(user=user).first()
     if needed:
-        if row is not None and row.training_queued_at:
-            EnergyModel.objects.filter(pk=row.pk).update(training_queued_at=None)
+        unmark_queued(user, before=started)
         return RetrainOutcome("insufficient", row, logs_needed=needed)
     fingerprint = training_fingerprint(samples)
     if not force and row is not None and row.is_trained and row.data_fingerprint == fingerprint:
-        if row.training_queued_at:
-            EnergyModel.objects.filter(pk=row.pk).update(training_queued_at=None)
+        unmark_queued(user, before=started)
         return RetrainOutcome("skipped", row)
 
     result = ml.train(samples)
     payload, digest = lifecycle.serialize(result.estimator)
     table = position_table(user=user, data=data, samples=samples, result=result)
     return RetrainOutcome(
-        "trained", store_trained_model(user, result, payload, digest, fingerprint, table)
+        "trained", store_trained_model(user, result, payload, digest, fingerprint, table, started)
+    )
+
+
+def unmark_queued(user, *, before) -> None:
+    EnergyModel.objects.filter(user=user, training_queued_at__lte=before).update(
+        training_queued_at=None
     )
 
 
@@ -128,7 +152,9 @@ def position_table(*, user, data, samples, result) -> dict:
     return {point_key(point): probs for point, probs in zip(points, probabilities, strict=True)}
 
 
-def store_trained_model(user, result, payload, digest, fingerprint, table) -> EnergyModel:
+def store_trained_model(
+    user, result, payload, digest, fingerprint, table, started=None
+) -> EnergyModel:
     """Write the new file under a fresh name, point the row at it, then delete
     the old file once that commits: readers see the old model or the new one.
 
@@ -161,7 +187,8 @@ def store_trained_model(user, result, payload, digest, fingerprint, table) -> En
         row.serves_model = result.serves_model
         row.reason = result.reason
         row.position_table = table
-        row.training_queued_at = None
+        if row.training_queued_at and (started is None or row.training_queued_at <= started):
+            row.training_queued_at = None
         row.last_error = ""
         row.last_error_at = None
         try:
@@ -414,7 +441,7 @@ def stale_user_ids() -> list[int]:
 
 def energy_logs_needed(*, user) -> int:
     data = cycle_services.cycle_data_load(user=user)
-    return ml.logs_needed(energy_samples(user=user, data=data))
+    return ml.logs_needed(training_samples(user=user, data=data))
 
 
 def energy_model_summary(*, user) -> dict:
@@ -422,7 +449,7 @@ def energy_model_summary(*, user) -> dict:
     row = EnergyModel.objects.filter(user=user).first()
     trained = row is not None and row.is_trained
     data = cycle_services.cycle_data_load(user=user)
-    samples = energy_samples(user=user, data=data)
+    samples = training_samples(user=user, data=data)
     needed = ml.logs_needed(samples)
     if row is not None and row.is_training:
         state = "training"

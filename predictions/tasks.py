@@ -1,9 +1,11 @@
 """Background retraining. Every path ends in ``services.energy_model_retrain``.
 
-With a broker, a change to her moods, periods or profile queues one training
-a few seconds later (a burst of changes queues one), a lock keeps two workers
-from training her at once, and a nightly sweep catches anything missed.
-Without a broker, tasks run in-process right after the commit.
+A change to her moods, periods or profile queues one training a few seconds
+later (a burst of changes queues one). With a broker, a Celery worker runs it,
+a lock keeps two workers from training her at once, and a nightly sweep
+catches anything missed. Without a broker, this process runs it on a
+background thread (``planher.background``), never in the request: her model
+row, marked as being trained, keeps two processes from training her at once.
 """
 
 import logging
@@ -19,6 +21,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils.timezone import now
 
+from planher import background
+
 from . import ml, services
 from .models import EnergyModel
 
@@ -30,10 +34,15 @@ logger = logging.getLogger(__name__)
 LOCK_SECONDS = settings.CELERY_TASK_TIME_LIMIT + 60
 LOCK_RETRY_SECONDS = 15
 LOCK_RETRIES = LOCK_SECONDS // LOCK_RETRY_SECONDS + 10
+# Without a broker: tries of a training that meets database errors, and the
+# wait before the next one (times the number of tries so far).
+IN_PROCESS_ATTEMPTS = 4
+IN_PROCESS_BACKOFF_SECONDS = 10
 
 
 def runs_in_background() -> bool:
-    """True when a broker carries tasks to workers; False when they run in-process."""
+    """True when a broker carries tasks to Celery workers; False when this
+    process runs them (on its background thread, see ``retrain_later``)."""
     return not retrain_user_model.app.conf.task_always_eager
 
 
@@ -89,10 +98,17 @@ def queue_retrain(user, *, countdown: int | None = None, if_enough_logs: bool = 
             marked = False
     if marked:
         user_id = user.pk
-        transaction.on_commit(
-            lambda: retrain_user_model.apply_async((user_id,), countdown=countdown)
-        )
+        transaction.on_commit(lambda: retrain_later(user_id, countdown))
     return bool(marked)
+
+
+def retrain_later(user_id: int, countdown: float) -> None:
+    """Hand her training to a Celery worker, or without a broker to this
+    process's background thread: never to the request that asked for it."""
+    if runs_in_background():
+        retrain_user_model.apply_async((user_id,), countdown=countdown)
+    else:
+        background.runner.submit(retrain_in_process, user_id, delay=countdown)
 
 
 def queue_retrain_on_change(user) -> None:
@@ -124,17 +140,61 @@ def retrain_user_model(self, user_id: int, force: bool = False) -> str:
         EnergyModel.objects.filter(user=user).update(
             training_queued_at=None, training_started_at=now()
         )
-        try:
-            outcome = services.energy_model_retrain(user=user, force=force)
-        except DatabaseError:
-            raise  # transient: retried with backoff
-        except Exception as error:
-            logger.exception("training the energy model of user %s failed", user_id)
-            services.energy_model_record_failure(user=user, error=error)
-            raise
-        finally:
-            EnergyModel.objects.filter(user=user).update(training_started_at=None)
+        return train_marked(user, force=force)
+
+
+def train_marked(user, *, force: bool = False) -> str:
+    """Train her, her row already marked as being trained; record a failure;
+    unmark her whatever happens."""
+    try:
+        outcome = services.energy_model_retrain(user=user, force=force)
+    except DatabaseError:
+        raise  # transient: retried with backoff
+    except Exception as error:
+        logger.exception("training the energy model of user %s failed", user.pk)
+        services.energy_model_record_failure(user=user, error=error)
+        raise
+    finally:
+        EnergyModel.objects.filter(user=user).update(training_started_at=None)
     return outcome.status
+
+
+def retrain_in_process(user_id: int, attempt: int = 1) -> str:
+    """The training job of the background thread (no broker).
+
+    Her row is the lock: the job claims it by setting ``training_started_at``
+    where none is set (or where it was left by a process that died), so two
+    processes never train her at once; the one that finds her claimed looks
+    again later. Database errors (SQLite busy beyond its timeout) are retried
+    a few times with backoff.
+    """
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return "gone"
+    try:
+        lost = now() - timedelta(seconds=LOCK_SECONDS)
+        rows = EnergyModel.objects.filter(user=user)
+        claimed = rows.filter(
+            Q(training_started_at__isnull=True) | Q(training_started_at__lt=lost)
+        ).update(training_queued_at=None, training_started_at=now())
+        if not claimed and rows.exists():
+            if attempt < LOCK_RETRIES:
+                background.runner.submit(
+                    retrain_in_process, user_id, attempt + 1, delay=LOCK_RETRY_SECONDS
+                )
+            return "busy"
+        return train_marked(user)
+    except DatabaseError:
+        if attempt >= IN_PROCESS_ATTEMPTS:
+            logger.exception("training the energy model of user %s: giving up", user_id)
+            return "failed"
+        logger.warning("training the energy model of user %s: retrying", user_id, exc_info=True)
+        background.runner.submit(
+            retrain_in_process, user_id, attempt + 1, delay=IN_PROCESS_BACKOFF_SECONDS * attempt
+        )
+        return "retrying"
+    except Exception:
+        return "failed"  # logged and recorded on her row by train_marked
 
 
 @shared_task

@@ -3,7 +3,8 @@
     .venv/bin/python bench/faults/gunicorn_kill.py [--database sqlite|postgres] [--rounds 12]
 
 Each round fires writes at one sync worker at once: a mood upsert and a period
-(both followed by an in-process retraining of her model, as without a broker),
+(both queueing a retraining of her model on the server's background thread,
+as without a broker),
 a profile update, and the deletion of an account with months of data and a
 trained model file (a cascade over hundreds of rows in one transaction). After
 a random 0-300 ms the worker gets SIGKILL; gunicorn forks a new one. (A round

@@ -185,7 +185,7 @@ def test_a_trusted_file_serves_points_outside_the_precomputed_table(user, unpick
 
 
 def test_a_model_of_another_format_version_is_refused_and_retrained(
-    api, user, monkeypatch, unpickled, django_capture_on_commit_callbacks
+    api, user, monkeypatch, unpickled, django_capture_on_commit_callbacks, background_jobs
 ):
     """GIVEN her trained model, stored in format version 1
     WHEN PlanHer moves to format version 2 and she asks for a forecast
@@ -196,6 +196,7 @@ def test_a_model_of_another_format_version_is_refused_and_retrained(
 
     with django_capture_on_commit_callbacks(execute=True) as queued:
         assert forecast_sources(api) == {"fallback"}
+    background_jobs.drain()
 
     assert unpickled == []
     assert len(queued) >= 1

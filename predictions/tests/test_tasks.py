@@ -1,19 +1,26 @@
-"""Background retraining in eager mode (no broker, as in tests and `make run`):
-tasks run in-process once the write that queued them commits.
+"""Background retraining without a broker (as in tests and `make run`): the
+commit of a write hands her training to this process's background thread.
 
 pytest-django keeps each test in a transaction, so the on-commit callbacks run
-only inside ``django_capture_on_commit_callbacks(execute=True)``; the failure
-test commits for real (``transaction=True``) so the task runs inside the request.
+only inside ``django_capture_on_commit_callbacks(execute=True)``; the trainings
+they queue wait until ``background_jobs.drain()`` (root conftest) runs them in
+the test's thread. ``threaded_runner`` tests use a real background thread, on
+committed data (``transaction=True``).
 """
 
+import logging
+import threading
 from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import OperationalError, connection
 from django.utils.timezone import now
 
 from accounts.tests.factories import UserFactory
+from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
+from planher import background
 from predictions import ml, services, tasks
 from predictions.models import EnergyModel
 
@@ -29,6 +36,15 @@ def frozen_today():
         yield
 
 
+@pytest.fixture
+def threaded_runner(monkeypatch):
+    """A real background thread, as in production without a broker."""
+    runner = background.BackgroundRunner(threads=1)
+    monkeypatch.setattr(background, "runner", runner)
+    yield runner
+    runner.shutdown()
+
+
 def log_over_http(api, day: date, level: int = 2):
     response = api.post(MOODS, {"date": day.isoformat(), "energy_level": level})
     assert response.status_code == 201, response.content
@@ -36,7 +52,7 @@ def log_over_http(api, day: date, level: int = 2):
 
 
 def test_her_14th_log_trains_her_model_without_anyone_asking(
-    api, user, django_capture_on_commit_callbacks
+    api, user, django_capture_on_commit_callbacks, background_jobs
 ):
     regular_cycles(user)
     log_moods(user, ml.MIN_SAMPLES - 1)
@@ -44,6 +60,7 @@ def test_her_14th_log_trains_her_model_without_anyone_asking(
 
     with django_capture_on_commit_callbacks(execute=True):
         log_over_http(api, date(2026, 3, 10))
+    background_jobs.drain()
 
     model = api.get(MODEL).json()
     assert (model["status"], model["version"], model["n_samples"]) == ("fresh", 1, ml.MIN_SAMPLES)
@@ -51,19 +68,22 @@ def test_her_14th_log_trains_her_model_without_anyone_asking(
     assert (row.training_queued_at, row.training_started_at) == (None, None)
 
 
-def test_fewer_logs_train_nothing(api, user, django_capture_on_commit_callbacks):
+def test_fewer_logs_train_nothing(api, user, django_capture_on_commit_callbacks, background_jobs):
     regular_cycles(user)
     log_moods(user, ml.MIN_SAMPLES - 2)
 
     with django_capture_on_commit_callbacks(execute=True):
         log_over_http(api, date(2026, 3, 10))
+    background_jobs.drain()
 
     assert not EnergyModel.objects.exists()
     assert api.get(MODEL).json()["status"] == "none"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_training_is_recorded_and_her_log_still_succeeds(api, user, monkeypatch):
+def test_a_failed_training_is_recorded_and_her_log_still_succeeds(
+    api, user, monkeypatch, threaded_runner
+):
     regular_cycles(user)
     log_moods(user, ml.MIN_SAMPLES - 1)
 
@@ -72,8 +92,9 @@ def test_a_failed_training_is_recorded_and_her_log_still_succeeds(api, user, mon
 
     monkeypatch.setattr(ml, "train", broken_train)
 
-    # No test transaction here: the commit runs the task inside the request.
+    # No test transaction here: the commit hands the training to the thread.
     response = log_over_http(api, date(2026, 3, 10))
+    assert threaded_runner.drain()
 
     assert response.json()["energy_level"] == 2
     assert user.moods.count() == ml.MIN_SAMPLES
@@ -143,7 +164,7 @@ def test_a_change_during_a_burst_does_not_queue_a_second_training(user):
 
 
 def test_a_training_mark_left_by_a_lost_task_does_not_block_her_retraining(
-    api, user, django_capture_on_commit_callbacks
+    api, user, django_capture_on_commit_callbacks, background_jobs
 ):
     trainable_user(user)
     # Queued two hours ago; the task never ran (a broker restart lost it).
@@ -152,6 +173,7 @@ def test_a_training_mark_left_by_a_lost_task_does_not_block_her_retraining(
 
     with django_capture_on_commit_callbacks(execute=True):
         log_over_http(api, date(2026, 3, 10))
+    background_jobs.drain()
 
     model = api.get(MODEL).json()
     assert (model["status"], model["version"]) == ("fresh", 1)
@@ -173,3 +195,174 @@ def test_her_logs_cost_a_fixed_number_of_queries_whether_queued_or_not(
         with django_assert_max_num_queries(12):
             assert api.post(MOODS, body).status_code in (200, 201)
     assert EnergyModel.objects.get(user=user).training_queued_at == now()
+
+
+# --- Without a broker: off the request, one training per user at a time -------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_her_log_is_answered_before_her_training_which_a_thread_then_does(
+    api, user, monkeypatch, settings, threaded_runner
+):
+    settings.RETRAIN_DELAY_SECONDS = 0
+    regular_cycles(user)
+    log_moods(user, ml.MIN_SAMPLES - 1)
+    gate, trained_in, real_train = threading.Event(), [], ml.train
+
+    def gated_train(samples, **kwargs):
+        trained_in.append(threading.current_thread().name)
+        gate.wait(timeout=10)  # in the request, this would hold her POST for 10 s
+        return real_train(samples, **kwargs)
+
+    monkeypatch.setattr(ml, "train", gated_train)
+
+    log_over_http(api, date(2026, 3, 10))
+
+    assert api.get(MODEL).json()["status"] == "training"
+    gate.set()
+    assert threaded_runner.drain()
+    assert trained_in == ["planher-background-0"]
+    model = api.get(MODEL).json()
+    assert (model["status"], model["version"], model["n_samples"]) == ("fresh", 1, ml.MIN_SAMPLES)
+    row = EnergyModel.objects.get(user=user)
+    assert (row.training_queued_at, row.training_started_at) == (None, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flood_of_logs_from_three_of_her_clients_queues_one_training(
+    user, client_for, background_jobs
+):
+    trainable_user(user)
+    services.energy_model_retrain(user=user)
+    statuses = []
+
+    def client_logs(client, offset):
+        try:
+            for n in range(10):
+                day = date(2026, 3, 14) - timedelta(days=(offset + n) % 10)
+                body = {"date": day.isoformat(), "energy_level": (offset + n) % 3}
+                statuses.append(client.post(MOODS, body).status_code)
+        finally:
+            connection.close()
+
+    clients = [
+        threading.Thread(target=client_logs, args=(client_for(user), offset)) for offset in range(3)
+    ]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+
+    assert set(statuses) <= {200, 201} and len(statuses) == 30
+    assert EnergyModel.objects.get(user=user).version == 1  # none trained in a request
+    assert background_jobs.pending == 1
+    background_jobs.drain()
+    row = EnergyModel.objects.get(user=user)
+    assert (row.version, row.training_queued_at) == (2, None)
+    assert api_status(user, client_for) == "fresh"
+
+
+def api_status(user, client_for) -> str:
+    return client_for(user).get(MODEL).json()["status"]
+
+
+def test_without_a_broker_no_task_goes_through_celery_nor_warns_of_a_missing_broker(
+    api, user, monkeypatch, caplog, django_capture_on_commit_callbacks, background_jobs
+):
+    trainable_user(user)
+    sent = []
+    monkeypatch.setattr(tasks.retrain_user_model, "apply_async", lambda *a, **k: sent.append(a))
+
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        log_over_http(api, date(2026, 3, 10))
+    background_jobs.drain()
+
+    assert sent == []
+    assert EnergyModel.objects.get(user=user).version == 1
+    assert [r.getMessage() for r in caplog.records if r.name.startswith(("kombu", "celery"))] == []
+
+
+def test_a_process_does_not_train_her_while_another_one_does(user, background_jobs):
+    trainable_user(user)
+    EnergyModelFactory(user=user, training_queued_at=now(), training_started_at=now())
+
+    assert tasks.retrain_in_process(user.pk) == "busy"
+
+    assert not EnergyModel.objects.exclude(file="").exists()
+    assert background_jobs.pending == 1  # it looks again later
+
+
+def test_a_training_left_half_done_by_a_dead_process_is_taken_over(user, background_jobs):
+    trainable_user(user)
+    two_hours_ago = now() - timedelta(hours=2)
+    EnergyModelFactory(user=user, training_queued_at=now(), training_started_at=two_hours_ago)
+
+    assert tasks.retrain_in_process(user.pk) == "trained"
+
+    row = EnergyModel.objects.get(user=user)
+    assert (row.version, row.training_queued_at, row.training_started_at) == (1, None, None)
+
+
+def test_a_busy_database_is_retried_later_then_given_up(user, monkeypatch, background_jobs):
+    trainable_user(user)
+
+    def busy(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "energy_model_retrain", busy)
+
+    assert tasks.retrain_in_process(user.pk) == "retrying"
+    assert background_jobs.pending == 1
+    assert background_jobs.drain()
+    assert tasks.retrain_in_process(user.pk, tasks.IN_PROCESS_ATTEMPTS) == "failed"
+    assert background_jobs.pending == 0
+
+
+# --- What a training learns from -----------------------------------------------------------
+
+
+def test_her_model_learns_from_her_most_recent_logs_only(api, user, monkeypatch):
+    monkeypatch.setattr(services, "TRAINING_WINDOW_LOGS", 20)
+    regular_cycles(user)
+    moods = log_moods(user, 30)  # 2026-01-03 to 2026-02-01
+
+    outcome = services.energy_model_retrain(user=user)
+
+    assert (outcome.status, outcome.model.n_samples) == ("trained", 20)
+    assert api.get(MODEL).json()["status"] == "fresh"
+    # Her oldest log is outside the window: changing it changes nothing learnt.
+    DailyMood.objects.filter(pk=moods[0].pk).update(energy_level=(moods[0].energy_level + 1) % 3)
+    assert api.get(MODEL).json()["status"] == "fresh"
+    assert services.energy_model_retrain(user=user).status == "skipped"
+    # Her newest one is inside.
+    DailyMood.objects.filter(pk=moods[-1].pk).update(energy_level=(moods[-1].energy_level + 1) % 3)
+    assert api.get(MODEL).json()["status"] == "stale"
+    assert services.energy_model_retrain(user=user).status == "trained"
+
+
+def test_a_change_during_her_training_keeps_her_queued_for_the_next_one(
+    user, monkeypatch, background_jobs, django_capture_on_commit_callbacks
+):
+    trainable_user(user)
+    EnergyModelFactory(user=user, training_queued_at=now())
+    real_train, changes = ml.train, [datetime.fromisoformat(FROZEN_NOW) + timedelta(seconds=1)]
+
+    def train_while_she_logs(samples, **kwargs):
+        if changes:  # her log, committed a second later, while the forest grows
+            with time_machine.travel(changes.pop(), tick=False):
+                DailyMoodFactory(user=user, date=date(2026, 3, 14), energy_level=0)
+                assert tasks.queue_retrain(user) is True
+        return real_train(samples, **kwargs)
+
+    monkeypatch.setattr(ml, "train", train_while_she_logs)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.retrain_in_process(user.pk) == "trained"
+
+    row = EnergyModel.objects.get(user=user)
+    assert row.version == 1
+    assert row.training_queued_at is not None  # not answered by a training that began before it
+    assert background_jobs.pending == 1
+    background_jobs.drain()
+    row = EnergyModel.objects.get(user=user)
+    assert (row.version, row.training_queued_at) == (2, None)
