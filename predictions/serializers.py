@@ -5,6 +5,7 @@ from datetime import timedelta
 from rest_framework import serializers
 
 from cycles.serializers import PHASE_CHOICES
+from planher.serializers import DateField
 from planher.validation import EARLIEST_DATE
 
 MAX_FORECAST_DAYS = 90
@@ -69,7 +70,7 @@ class CurrentSerializer(serializers.Serializer):
     detail = serializers.CharField(allow_null=True, help_text="Why cycle fields are null.")
 
 
-class QueryDateField(serializers.DateField):
+class QueryDateField(DateField):
     """A date between 1900 and two years after her today (the horizon of a plan)."""
 
     def to_internal_value(self, value):
