@@ -63,10 +63,12 @@ def validate_email_characters(value: str) -> None:
 
 
 def _normal_text(text: str) -> str:
-    # Lower-casing can undo NFKC (and the reverse), so repeat to a fixed point:
-    # the normal form of a normal form is itself.
+    # Lower-casing can undo NFKC, and NFKC can make surrounding spaces ("¨"
+    # is a space and a combining mark): repeat to a fixed point, so that the
+    # normal form of a normal form is itself.
     for _ in range(8):
-        normal = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).lower())
+        lowered = unicodedata.normalize("NFKC", text).lower()
+        normal = unicodedata.normalize("NFKC", lowered).strip()
         if normal == text:
             break
         text = normal
@@ -112,20 +114,20 @@ class EmailAddressField(models.EmailField):
     """An email stored, and looked up, in its normal form (``normalize_email``)."""
 
     def to_python(self, value):
-        # Field.clean (model validation, createsuperuser) validates the normal
-        # form; invisible characters are refused first, as IDNA drops some.
+        # CharField.get_prep_value calls this too: every save and every
+        # lookup (exact, in, iexact) sees the normal form.
         value = super().to_python(value)
+        return normalize_email(value) if isinstance(value, str) else value
+
+    def clean(self, value, model_instance):
+        # Model validation and createsuperuser validate the normal form, but
+        # invisible characters are refused as typed: IDNA drops some of them.
         if isinstance(value, str):
             validate_email_characters(value)
-            value = normalize_email(value)
-        return value
+        return super().clean(value, model_instance)
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": EmailAddressFormField, **kwargs})
-
-    def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        return normalize_email(value) if isinstance(value, str) else value
 
     def pre_save(self, model_instance, add):
         value = getattr(model_instance, self.attname)

@@ -248,7 +248,7 @@ INVISIBLE = [
 
 @given(
     character=st.sampled_from(INVISIBLE),
-    where=st.integers(0, len("alice@example.com")),
+    where=st.integers(1, len("alice@example.com") - 1),  # surrounding spaces are trimmed
 )
 @HYPOTHESIS
 def test_an_address_with_an_invisible_character_is_refused_with_a_400(db, character, where):
