@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-all lint check schema migrate seed worker beat clean
+.PHONY: install run test test-all lint check schema client-check migrate seed worker beat clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ lint: install
 
 schema: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+
+# The schema as a frontend sees it: TypeScript types generated with
+# openapi-typescript, and a typical flow type-checked against them (tsc --strict).
+# Needs node and npm; versions are pinned in clients/typescript-check/package-lock.json.
+client-check: install
+	@mkdir -p var
+	$(PY) manage.py spectacular --validate --fail-on-warn --format openapi-json --file var/openapi.json
+	cd clients/typescript-check && npm ci --no-audit --no-fund && npm run check
 
 worker: install .env
 	set -a; . ./.env; set +a; $(VENV)/bin/celery -A planher worker -l info

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -15,6 +17,7 @@ from .emails import (
     validate_email_characters,
 )
 from .timezones import validate_timezone
+from .userdata import user_data_sections
 
 User = get_user_model()
 
@@ -178,3 +181,34 @@ class PasswordConfirmSerializer(serializers.Serializer):
 def tokens_for(user) -> dict[str, str]:
     refresh = RefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+class ExportAccountSerializer(serializers.Serializer):
+    """Your account, as exported."""
+
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField(allow_blank=True)
+    timezone = serializers.CharField()
+    date_joined = serializers.DateTimeField()
+
+
+class ExportDocumentSerializer(serializers.Serializer):
+    """Everything PlanHer keeps about you, as one document."""
+
+    # Describes ``services.user_export``. Each app's section comes from the
+    # registry (``accounts.userdata``), read when the serializer is built, so
+    # accounts still imports none of those apps.
+
+    exported_at = serializers.DateTimeField()
+    account = ExportAccountSerializer()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for section in user_data_sections():
+            fields[section.key] = (
+                copy.deepcopy(section.schema)
+                if section.schema is not None
+                else serializers.JSONField(help_text="Not described yet.")
+            )
+        return fields

@@ -1,13 +1,19 @@
-from django.urls import path
+from django.urls import re_path
 
 from . import views
 
+
+def route(name: str, view, url_name: str):
+    """`/auth/<name>` with or without a trailing slash, as the routers' paths are."""
+    return re_path(rf"^{name}/?$", view.as_view(), name=url_name)
+
+
 urlpatterns = [
-    path("register", views.RegisterView.as_view(), name="auth-register"),
-    path("login", views.LoginView.as_view(), name="auth-login"),
-    path("refresh", views.RefreshView.as_view(), name="auth-refresh"),
-    path("logout", views.LogoutView.as_view(), name="auth-logout"),
-    path("me", views.MeView.as_view(), name="auth-me"),
-    path("me/export", views.ExportView.as_view(), name="auth-export"),
-    path("password", views.PasswordView.as_view(), name="auth-password"),
+    route("register", views.RegisterView, "auth-register"),
+    route("login", views.LoginView, "auth-login"),
+    route("refresh", views.RefreshView, "auth-refresh"),
+    route("logout", views.LogoutView, "auth-logout"),
+    route("me", views.MeView, "auth-me"),
+    route("me/export", views.ExportView, "auth-export"),
+    route("password", views.PasswordView, "auth-password"),
 ]

@@ -2,9 +2,10 @@
 
 ``accounts`` owns the account but not the data other apps keep about her. Each
 app registers, in its ``AppConfig.ready()``, a section: how to export what it
-holds for a user, and (optionally) what must happen beyond the database
-cascade when she is deleted — stored model files, for instance. ``accounts``
-never imports those apps.
+holds for a user, the serializer that documents that section's shape in the
+OpenAPI schema (``schema``), and (optionally) what must happen beyond the
+database cascade when she is deleted — stored model files, for instance.
+``accounts`` never imports those apps.
 """
 
 from collections.abc import Callable
@@ -24,14 +25,23 @@ DeletionHook = Callable[[Any], Callable[[], None] | None]
 class UserDataSection:
     key: str
     export: Exporter
+    schema: Any = None  # a serializer (instance) describing what ``export`` returns
     before_delete: DeletionHook | None = None
 
 
 _sections: dict[str, UserDataSection] = {}
 
 
-def register_user_data(key: str, *, export: Exporter, before_delete: DeletionHook | None = None):
-    _sections[key] = UserDataSection(key=key, export=export, before_delete=before_delete)
+def register_user_data(
+    key: str,
+    *,
+    export: Exporter,
+    schema: Any = None,
+    before_delete: DeletionHook | None = None,
+):
+    _sections[key] = UserDataSection(
+        key=key, export=export, schema=schema, before_delete=before_delete
+    )
 
 
 def user_data_sections() -> list[UserDataSection]:
@@ -83,6 +93,14 @@ def _expire_owner_answers(sender, instance, raw=False, origin=None, **kwargs):
     user_answers_expire(instance.user_id)
 
 
+_user_data_models: list = []
+
+
+def user_data_models() -> list:
+    """The models whose rows are her data (registered with ``expire_answers_on_change``)."""
+    return list(_user_data_models)
+
+
 def expire_answers_on_change(model) -> None:
     """Expire her cached answers whenever a row of ``model`` (with a ``user``) is
     saved or deleted, whoever writes it: the API, the admin, a shell.
@@ -90,6 +108,8 @@ def expire_answers_on_change(model) -> None:
     A signal, against the usual rule here, because cache invalidation must not
     depend on every write path remembering it; it does nothing else.
     """
+    if model not in _user_data_models:
+        _user_data_models.append(model)
     post_save.connect(_expire_owner_answers, sender=model, dispatch_uid=f"expire:{model._meta}")
     post_delete.connect(_expire_owner_answers, sender=model, dispatch_uid=f"expire-d:{model._meta}")
 

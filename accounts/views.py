@@ -1,5 +1,5 @@
 from django.db import transaction
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,7 +24,11 @@ class RegisterView(generics.CreateAPIView):
     authentication_classes = []
     throttle_classes = [AuthRateThrottle]
 
-    @extend_schema(responses={201: serializers.RegisteredSerializer})
+    @extend_schema(
+        operation_id="register",
+        summary="Create an account",
+        responses={201: serializers.RegisteredSerializer},
+    )
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -37,6 +41,7 @@ class RegisterView(generics.CreateAPIView):
 
 
 @extend_schema(tags=AUTH_TAG, responses={200: serializers.TokenPairSerializer, 401: None})
+@extend_schema_view(post=extend_schema(operation_id="login", summary="Log in"))
 class LoginView(TokenObtainPairView):
     """Exchange email and password for an access token (15 min) and a refresh token (7 days)."""
 
@@ -45,6 +50,9 @@ class LoginView(TokenObtainPairView):
 
 
 @extend_schema(tags=AUTH_TAG, responses={200: serializers.TokenPairSerializer, 401: None})
+@extend_schema_view(
+    post=extend_schema(operation_id="refreshToken", summary="Refresh the access token")
+)
 class RefreshView(TokenRefreshView):
     """Exchange a refresh token for a new pair; the old refresh token is revoked."""
 
@@ -57,6 +65,8 @@ class LogoutView(APIView):
     """Revoke a refresh token for good."""
 
     @extend_schema(
+        operation_id="logout",
+        summary="Log out",
         request=serializers.RefreshTokenSerializer,
         responses={205: OpenApiResponse(description="Logged out."), 400: None},
     )
@@ -80,6 +90,19 @@ class LogoutView(APIView):
 
 
 @extend_schema(tags=AUTH_TAG)
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="getAccount",
+        summary="Her account",
+        description="Your account: id, email, name, time zone and when you joined.",
+    ),
+    patch=extend_schema(
+        operation_id="updateAccount",
+        summary="Change name or time zone",
+        description="Change your `name` and `timezone` (an IANA name such as "
+        "`Europe/Paris`, which defines your today).",
+    ),
+)
 class MeView(generics.RetrieveUpdateAPIView):
     """Your account. PATCH changes `name` and `timezone`; DELETE removes everything."""
 
@@ -97,6 +120,10 @@ class MeView(generics.RetrieveUpdateAPIView):
         return super().get_throttles()
 
     @extend_schema(
+        operation_id="deleteAccount",
+        summary="Delete the account and all its data",
+        description="Delete your account and everything PlanHer keeps about you, for good; "
+        "your current password confirms it.",
         request=serializers.PasswordConfirmSerializer,
         responses={
             204: OpenApiResponse(description="Account and all its data deleted."),
@@ -119,6 +146,8 @@ class PasswordView(APIView):
     throttle_classes = [AuthRateThrottle]
 
     @extend_schema(
+        operation_id="changePassword",
+        summary="Change the password",
         request=serializers.PasswordChangeSerializer,
         responses={204: OpenApiResponse(description="Password changed."), 400: None},
     )
@@ -140,7 +169,19 @@ class PasswordView(APIView):
 class ExportView(APIView):
     """Everything PlanHer keeps about you, as one JSON document."""
 
-    @extend_schema(responses={200: OpenApiResponse(description="The export document.")})
+    @extend_schema(
+        operation_id="exportAccount",
+        summary="Download all her data",
+        responses={
+            200: OpenApiResponse(
+                serializers.ExportDocumentSerializer,
+                description="Every record you own, as one JSON document: your account, "
+                "profile (null without one), periods and energy logs (oldest first), the "
+                "predictions served to you, and your energy model's metadata (null before "
+                "the first training).",
+            )
+        },
+    )
     def get(self, request):
         filename = f"planher-export-{request.user.local_today().isoformat()}.json"
         return Response(

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from planher.admin import UserDataAdmin
+
 from .models import Period, Profile
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(UserDataAdmin):
     """Support staff see what shapes her predictions; nothing here is free text."""
 
     list_display = ["user", "cycle_length", "luteal_length", "menses_length", "updated_at"]
@@ -16,7 +18,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(UserDataAdmin):
     list_display = ["user", "start_date", "end_date", "length_days"]
     list_filter = [("end_date", admin.EmptyFieldListFilter)]
     search_fields = ["user__email"]

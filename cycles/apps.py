@@ -8,10 +8,18 @@ class CyclesConfig(AppConfig):
     def ready(self):
         from accounts.userdata import expire_answers_on_change, register_user_data
 
-        from . import services
+        from . import serializers, services
         from .models import Period, Profile
 
-        register_user_data("profile", export=services.profile_export)
-        register_user_data("periods", export=services.periods_export)
+        register_user_data(
+            "profile",
+            export=services.profile_export,
+            schema=serializers.ProfileExportSerializer(allow_null=True),
+        )
+        register_user_data(
+            "periods",
+            export=services.periods_export,
+            schema=serializers.PeriodExportSerializer(many=True),
+        )
         expire_answers_on_change(Period)
         expire_answers_on_change(Profile)

@@ -14,9 +14,10 @@ ones; ``day_of_cycle`` is 1 on a period's start date (logged or predicted).
 
 * a past day in a completed cycle uses the actual next logged start;
 * the current cycle (from the last logged start) ends at ``predict_next_period``'s
-  ``start_date``, which is never before ``on``; when that is ``on`` itself (her
-  period is due today), ``on`` is day 1 of the predicted cycle, in the forecast
-  and in ``current_cycle`` alike;
+  ``start_date``, which is always after ``on``: a start on or before ``on`` would
+  have been logged, so a day up to ``on`` is day 1 only on a logged start (the day
+  her period is due, unlogged, is the next day of her current cycle, with
+  ``NextPeriod.status`` ``"due_today"``);
 * after that, predicted cycles repeat her usual (predicted) cycle length, each with a
   predicted period of menses length: the profile's ``menses_length``, else the
   average of her completed logged periods, else ``DEFAULT_MENSES_LENGTH``.
@@ -26,8 +27,11 @@ Phase rule (one rule, every day exactly one phase)
 For a day in a cycle starting ``S`` with next start ``N``:
 
 1. **menstrual**: a bleeding day: ``S`` to her logged end date; an ongoing period
-   (no end), or a predicted one, lasts menses length. Bleeding never runs past
-   ``N - 1`` nor beyond ``MAX_PERIOD_LENGTH`` days. Menstrual wins any overlap.
+   (no end), or a predicted one, lasts menses length. An open period that started
+   ``MAX_PERIOD_LENGTH`` days or more before ``on`` cannot still be going on: it too
+   counts as menses length, and ``unclosed_period`` names it so she can close it.
+   Bleeding never runs past ``N - 1`` nor beyond ``MAX_PERIOD_LENGTH`` days.
+   Menstrual wins any overlap.
 2. **ovulatory**: the 3 days centred on the ovulation day ``O = N - luteal``
    (luteal: the profile's ``luteal_length``, else ``DEFAULT_LUTEAL_LENGTH``).
 3. **follicular**: after menses and before the ovulatory days.
@@ -67,13 +71,14 @@ From the gaps between her logged starts (the last ``HISTORY_WINDOW`` of them):
    ``s^2 + s^2 / (n + k)`` (her spread plus the uncertainty of ``c``). The 80%
    interval is ``c +/- b * ln 5`` (``b`` the Laplace scale), rounded to whole days,
    and ``start_date`` is ``c`` rounded (half up). ``[earliest, latest]`` is
-   inclusive; its width is ``latest - earliest`` days. ``earliest`` is never before
-   ``on`` (she has not started yet) nor the last start's day.
-5. *Late*: once ``on`` is after the expected start, ``days_late`` counts the days
-   past it and the answer is the distribution *given she has not started before
-   ``on``*: for a Laplace tail that is ``on`` plus an exponential wait, whose scale
-   grows by ``LATE_SPREAD_PER_DAY`` per day late (the longer she is late, the less
-   we know). ``earliest >= on`` and ``start_date >= on`` always.
+   inclusive; its width is ``latest - earliest`` days. ``earliest`` is after ``on``
+   (she has not started yet: a start on ``on`` would be logged).
+5. *Due and late*: from the expected start on (``status`` ``"due_today"`` on it,
+   ``"late"`` after it, ``"upcoming"`` before), the answer is the distribution
+   *given she has not started by ``on``*: for a Laplace tail that is ``on`` plus
+   an exponential wait, whose scale grows by ``LATE_SPREAD_PER_DAY`` per day late
+   (the longer she is late, the less we know). ``days_late`` counts the days past
+   the expected start (0 when due today). ``on < earliest <= start_date`` always.
 
 ``Basis.method`` says what the prediction rests on:
 
@@ -125,6 +130,11 @@ REGULARITY_WINDOW = 12  # FIGO 2018 looks at the last year: about 12 cycles
 REGULARITY_MAX_SPREAD = 7  # regular: shortest and longest recent cycles differ <= 7 days
 REGULARITY_MIN_CYCLES = 3
 
+STATUS_UPCOMING = "upcoming"  # `on` is before the expected start
+STATUS_DUE_TODAY = "due_today"  # `on` is the expected start, and she has not logged it
+STATUS_LATE = "late"  # `on` is after the expected start
+STATUSES = (STATUS_UPCOMING, STATUS_DUE_TODAY, STATUS_LATE)
+
 METHOD_POPULATION = "population_prior"
 METHOD_PROFILE = "profile"
 METHOD_HISTORY = "history_shrunk"
@@ -162,17 +172,18 @@ class Basis:
 
 @dataclass(frozen=True)
 class NextPeriod:
-    start_date: date  # never before the query date `on`
+    start_date: date  # always after the query date `on`
     earliest: date
     latest: date  # [earliest, latest] is an INTERVAL interval, inclusive
     interval: float
-    days_late: int  # > 0 once `on` is after the expected start
+    days_late: int  # > 0 once `on` is after the expected start (0 when due on `on`)
     cycle_length: int  # start_date - last start: the predicted length of this cycle
     basis: Basis
     # Added to the agreed fields (defaults keep hand-built instances working):
     last_start: date | None = None  # her last logged start on or before `on`
     expected_start: date | None = None  # last start + usual length (start_date unless late)
     usual_cycle_length: int | None = None  # predicted length of a cycle; future cycles use it
+    status: str = STATUS_UPCOMING  # one of STATUSES: how `on` stands to the expected start
 
 
 @dataclass(frozen=True)
@@ -373,20 +384,22 @@ def _next_period(periods: Sequence[Period], on: date, profile: CycleProfile | No
     last = periods[-1].start
     estimate = estimate_cycle(cycle_lengths([p.start for p in periods]), profile=profile)
     usual = estimate.length
-    elapsed = _days(on, last)  # she has not logged a new start before `on`
+    elapsed = _days(on, last)  # she has not logged a new start on or before `on`
     tail = (1 - INTERVAL) / 2
-    if elapsed <= usual:
+    if elapsed < usual:
         start = usual
-        earliest = min(start, max(elapsed, 1, _round(estimate.quantile(tail))))
+        earliest = min(start, max(elapsed + 1, _round(estimate.quantile(tail))))
         latest = max(start, _round(estimate.quantile(1 - tail)))
-        days_late = 0
+        days_late, status = 0, STATUS_UPCOMING
     else:
-        # Beyond the centre a Laplace tail is exponential: given no start before `on`,
+        # From the centre on a Laplace tail is exponential: given no start by `on`,
         # the wait from `on` is exponential (memoryless), widened as lateness grows.
+        # A start on `on` would have been logged, so the earliest is the day after.
         days_late = elapsed - usual
+        status = STATUS_LATE if days_late else STATUS_DUE_TODAY
         scale = estimate.scale + LATE_SPREAD_PER_DAY * days_late
-        start = max(elapsed, _round(elapsed + scale * math.log(2)))
-        earliest = max(elapsed, _round(elapsed - scale * math.log(1 - tail)))
+        start = max(elapsed + 1, _round(elapsed + scale * math.log(2)))
+        earliest = max(elapsed + 1, _round(elapsed - scale * math.log(1 - tail)))
         earliest = min(earliest, start)
         latest = max(start, _round(elapsed - scale * math.log(tail)))
     return NextPeriod(
@@ -400,6 +413,7 @@ def _next_period(periods: Sequence[Period], on: date, profile: CycleProfile | No
         last_start=last,
         expected_start=last + timedelta(days=usual),
         usual_cycle_length=usual,
+        status=status,
     )
 
 
@@ -518,6 +532,44 @@ class _Timeline:
         # anchor - luteal, but inside the cycle (a weird profile puts it on day 1).
         return ovulation_date(anchor, profile=self.profile, cycle_start=start)
 
+    def cycle_of(self, day: date) -> _Cycle:
+        """The cycle containing `day` (not before her last logged start)."""
+        if day >= self.first_predicted:
+            return self.predicted_cycle(day)
+        return self.logged_cycle(len(self.periods) - 1)
+
+    def next_period_after(self, cycle: _Cycle) -> NextPeriod:
+        """The start that ends `cycle`, as predicted on `on` (not conditioned on a
+        later day: nothing is known of it yet).
+
+        For a predicted cycle that is a later predicted start: the first prediction
+        moved by whole usual cycles, its interval widened by sqrt(cycles ahead), as
+        the spread of a sum of independent cycle lengths grows, and kept after the
+        predicted start before it.
+        """
+        first = self.next_period
+        if not cycle.predicted:
+            return first
+        ahead = _days(cycle.next_start, first.start_date) // self.usual + 1
+        widen = math.sqrt(ahead)
+        before = _round(_days(first.start_date, first.earliest) * widen)
+        after = _round(_days(first.latest, first.start_date) * widen)
+        return NextPeriod(
+            start_date=cycle.next_start,
+            earliest=max(
+                cycle.next_start - timedelta(days=before), cycle.start + timedelta(days=1)
+            ),
+            latest=cycle.next_start + timedelta(days=after),
+            interval=first.interval,
+            days_late=0,
+            cycle_length=cycle.length,
+            basis=first.basis,
+            last_start=first.last_start,
+            expected_start=cycle.next_start,
+            usual_cycle_length=self.usual,
+            status=STATUS_UPCOMING,
+        )
+
 
 def _timeline(
     periods: Sequence[Period], on: date, profile: CycleProfile | None
@@ -576,20 +628,31 @@ def position_on(
 
 
 def current_cycle(
-    periods: Sequence[Period], *, on: date, profile: CycleProfile | None = None
+    periods: Sequence[Period],
+    *,
+    on: date,
+    profile: CycleProfile | None = None,
+    day: date | None = None,
 ) -> CurrentCycle | None:
-    """Where `on` sits in her cycle and what comes next; None without a period."""
+    """Where `day` (default `on`) sits in her cycle and what comes next, as known on
+    `on`; None without a period.
+
+    A `day` after `on` is what `on` predicts for it: the same position as in
+    ``positions(..., on=on)``, and the next period is the first predicted start
+    after `day` (``start_date`` is always after `day`; the interval is what `on`
+    knows, so ``earliest`` may fall on or before `day`, never on or before `on`).
+    """
+    day = on if day is None else day
+    if day < on:
+        raise ValueError("day must not be before on: ask as of that day instead")
     timeline = _timeline(periods, on, profile)
     if timeline is None:
         return None
-    if on >= timeline.first_predicted:  # her period is due today
-        cycle = timeline.predicted_cycle(on)
-    else:
-        cycle = timeline.logged_cycle(len(timeline.periods) - 1)
-    where = cycle.position(on)
+    cycle = timeline.cycle_of(day)
+    where = cycle.position(day)
     first_fertile, last_fertile = fertile_window(cycle.ovulation)
     return CurrentCycle(
-        date=on,
+        date=day,
         day_of_cycle=where.day_of_cycle,
         phase=where.phase,
         cycle_start=where.cycle_start,
@@ -597,11 +660,46 @@ def current_cycle(
         is_period=where.is_period,
         is_predicted_period=where.is_predicted_period,
         is_fertile=where.is_fertile,
-        next_period=timeline.next_period,
+        next_period=timeline.next_period_after(cycle),
         ovulation_date=cycle.ovulation,
         fertile_window_start=first_fertile,
         fertile_window_end=last_fertile,
     )
+
+
+@dataclass(frozen=True)
+class UnclosedPeriod:
+    """A period still open although it can no longer be going on."""
+
+    start: date
+    latest_end: date  # the latest end date a period starting on `start` may have
+    assumed_length: int  # the bleeding days the engine counts until she closes it
+
+
+def unclosed_period(
+    periods: Sequence[Period], *, on: date, profile: CycleProfile | None = None
+) -> UnclosedPeriod | None:
+    """Her latest period left open (no end) although it started ``MAX_PERIOD_LENGTH``
+    days or more before `on`; None when there is none.
+
+    The engine counts such a period as her menses length (as any open period),
+    cut at the next logged start; telling her lets her set the real end.
+    """
+    known = _normalise(periods, on)
+    menses = _menses_length(known, profile)
+    for index in range(len(known) - 1, -1, -1):
+        period = known[index]
+        if period.end is not None or _days(on, period.start) < MAX_PERIOD_LENGTH:
+            continue
+        length = menses
+        if index + 1 < len(known):
+            length = min(length, _days(known[index + 1].start, period.start))
+        return UnclosedPeriod(
+            start=period.start,
+            latest_end=period.start + timedelta(days=MAX_PERIOD_LENGTH - 1),
+            assumed_length=length,
+        )
+    return None
 
 
 # --------------------------------------------------------------------------- stats

@@ -2,9 +2,12 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+
+from planher.validation import logged_date_problem
 
 from . import engine
 
@@ -161,6 +164,69 @@ class Period(models.Model):
 
     def __str__(self):
         return f"Period of {self.user} from {self.start_date}"
+
+    def save(self, *args, **kwargs):
+        # Her rules hold wherever a period is written: the API, the admin, a
+        # shell. (Bulk writes skip save(): they are for generated histories.)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"start_date", "end_date"} & set(update_fields):
+            self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        """No day after her local today, and no clash with her other periods."""
+        if self.user_id is None or self.start_date is None:
+            return  # the form reports the missing field
+        today = self.user.local_today()
+        errors = {}
+        for field in ("start_date", "end_date"):
+            value = getattr(self, field)
+            problem = value and logged_date_problem(value, today=today)
+            if problem:
+                errors[field] = [problem]
+        if errors:
+            raise ValidationError(errors)
+        self.validate_among_her_periods()
+
+    def validate_among_her_periods(self):
+        """Its length, and no shared start or day with her other periods (the
+        serializer asks the same of an unsaved period built from a request)."""
+        start, end = self.start_date, self.end_date
+        if end is not None and end < start:
+            raise ValidationError({"end_date": ["Must be on or after the start date."]})
+        if end is not None and (end - start).days + 1 > MAX_PERIOD_DAYS:
+            # Name the date she can pick: a period left open for weeks is closed
+            # with its real end, at the latest this one.
+            latest = start + timedelta(days=MAX_PERIOD_DAYS - 1)
+            raise ValidationError(
+                {
+                    "end_date": [
+                        f"A period lasts at most {MAX_PERIOD_DAYS} days: for one that started "
+                        f"on {start.isoformat()}, choose an end date on or before "
+                        f"{latest.isoformat()}."
+                    ]
+                }
+            )
+        others = Period.objects.filter(user_id=self.user_id)
+        if self.pk is not None:
+            others = others.exclude(pk=self.pk)
+        if others.filter(start_date=start).exists():
+            raise ValidationError(
+                {"start_date": ["You already logged a period starting on this date."]}
+            )
+        clash = others.overlapping(start, end).order_by("start_date").first()
+        if clash is not None:
+            raise ValidationError(clash.overlap_message())
+
+    def overlap_message(self) -> str:
+        """What she is told when new dates would share a day with this period."""
+        if self.end_date is None:
+            last_possible = self.start_date + timedelta(days=MAX_PERIOD_DAYS - 1)
+            return (
+                f"These dates overlap your ongoing period that started on {self.start_date}"
+                f" (it may run until {last_possible}); set its end date first."
+            )
+        return f"These dates overlap your period from {self.start_date} to {self.end_date}."
 
     def next_start_date(self):
         """The start of her next logged period, if any."""

@@ -1,12 +1,12 @@
-from datetime import timedelta
-
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.serializers import as_serializer_error
 
 from planher.serializers import ModelSerializer
 from planher.validation import validate_logged_date
 
-from .models import MAX_PERIOD_DAYS, Period, Profile
+from .models import Period, Profile
 
 PHASE_CHOICES = ["menstrual", "follicular", "ovulatory", "luteal"]
 
@@ -96,33 +96,18 @@ class PeriodSerializer(ModelSerializer):
     def validate(self, attrs):
         start = attrs.get("start_date", getattr(self.instance, "start_date", None))
         end = attrs["end_date"] if "end_date" in attrs else getattr(self.instance, "end_date", None)
-        if end is not None and end < start:
-            raise serializers.ValidationError({"end_date": ["Must be on or after the start date."]})
-        if end is not None and (end - start).days + 1 > MAX_PERIOD_DAYS:
-            raise serializers.ValidationError(
-                {"end_date": [f"A period lasts at most {MAX_PERIOD_DAYS} days."]}
-            )
-        own = Period.objects.for_user(self.context["request"].user)
-        if self.instance is not None:
-            own = own.exclude(pk=self.instance.pk)
-        if own.filter(start_date=start).exists():
-            raise serializers.ValidationError(
-                {"start_date": ["You already logged a period starting on this date."]}
-            )
-        clash = own.overlapping(start, end).order_by("start_date").first()
-        if clash is not None:
-            raise serializers.ValidationError({"non_field_errors": [overlap_message(clash)]})
-        return attrs
-
-
-def overlap_message(period: Period) -> str:
-    if period.end_date is None:
-        last_possible = period.start_date + timedelta(days=MAX_PERIOD_DAYS - 1)
-        return (
-            f"These dates overlap your ongoing period that started on {period.start_date}"
-            f" (it may run until {last_possible}); set its end date first."
+        # The model's own rules, asked of the period this request would leave.
+        period = Period(
+            pk=getattr(self.instance, "pk", None),
+            user=self.context["request"].user,
+            start_date=start,
+            end_date=end,
         )
-    return f"These dates overlap your period from {period.start_date} to {period.end_date}."
+        try:
+            period.validate_among_her_periods()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(as_serializer_error(error)) from error
+        return attrs
 
 
 class CycleStatsSerializer(serializers.Serializer):
@@ -138,3 +123,34 @@ class CycleStatsSerializer(serializers.Serializer):
     longest_cycle = serializers.IntegerField(allow_null=True)
     average_period_length = serializers.FloatField(allow_null=True)
     regularity = serializers.ChoiceField(choices=["regular", "irregular", "insufficient_data"])
+
+
+class ProfileExportSerializer(serializers.Serializer):
+    """Your profile, as exported; decimals are strings."""
+
+    # Describes ``services.profile_export``.
+
+    height_cm = serializers.IntegerField(allow_null=True)
+    weight_kg = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=True, allow_null=True
+    )
+    cycle_length = serializers.IntegerField(allow_null=True)
+    luteal_length = serializers.IntegerField()
+    menses_length = serializers.IntegerField()
+    unusual_bleeding = serializers.BooleanField()
+    number_of_peak = serializers.IntegerField()
+    bmi = serializers.DecimalField(
+        max_digits=4, decimal_places=1, coerce_to_string=True, allow_null=True
+    )
+    updated_at = serializers.DateTimeField()
+
+
+class PeriodExportSerializer(serializers.Serializer):
+    """A period, as exported (oldest first)."""
+
+    # Describes ``services.periods_export``.
+
+    id = serializers.IntegerField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    created_at = serializers.DateTimeField()

@@ -1,5 +1,5 @@
 from django.db.models import OuterRef, Subquery
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -29,14 +29,34 @@ class ProfileViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         methods=["GET"],
+        operation_id="getProfile",
+        summary="Her profile",
+        description="Her profile; 404 until she has created one.",
         responses={200: ProfileSerializer, 404: OpenApiResponse(description="No profile yet.")},
     )
     @extend_schema(
         methods=["POST"],
-        description="Create your profile, or replace it whole.",
+        operation_id="createProfile",
+        summary="Create or replace her profile",
+        description="Create your profile (201), or replace it whole (200): fields left out "
+        "go back to their defaults.",
         responses={201: ProfileSerializer, 200: ProfileSerializer},
     )
-    @extend_schema(methods=["PUT", "PATCH"], responses={200: ProfileSerializer, 404: None})
+    @extend_schema(
+        methods=["PUT"],
+        operation_id="replaceProfile",
+        summary="Replace her profile",
+        description="Replace your profile whole: fields left out go back to their defaults. "
+        "404 before the first POST.",
+        responses={200: ProfileSerializer, 404: None},
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        operation_id="updateProfile",
+        summary="Update some fields of her profile",
+        description="Change the fields sent and keep the others. 404 before the first POST.",
+        responses={200: ProfileSerializer, 404: None},
+    )
     @action(detail=False, methods=["get", "post", "put", "patch"], url_path="me")
     def me(self, request):
         if request.method == "GET":
@@ -61,6 +81,42 @@ class ProfileViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["periods"])
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="listPeriods",
+        summary="Her logged periods",
+        description="Her periods, newest first, paginated; filter by start date with "
+        "`start_after` and `start_before` (inclusive).",
+    ),
+    create=extend_schema(
+        operation_id="createPeriod",
+        summary="Log a period",
+        description="Log a period: `start_date` not after her today; `end_date` (null while "
+        "ongoing) on or after it, at most 15 days later. Periods never overlap, and a second "
+        "period on the same `start_date` is refused (400).",
+    ),
+    retrieve=extend_schema(
+        operation_id="getPeriod",
+        summary="One of her periods",
+        description="A period by its id; 404 when none of hers has that id.",
+    ),
+    update=extend_schema(
+        operation_id="replacePeriod",
+        summary="Replace a period",
+        description="Replace both dates of a period; the same rules as logging one apply.",
+    ),
+    partial_update=extend_schema(
+        operation_id="updatePeriod",
+        summary="Change a period",
+        description="Change the dates sent (for example set `end_date` once it is over); the "
+        "same rules as logging one apply.",
+    ),
+    destroy=extend_schema(
+        operation_id="deletePeriod",
+        summary="Delete a period",
+        description="Delete a period; cycle lengths, moods' phases and predictions follow.",
+    ),
+)
 class PeriodViewSet(OwnedModelViewSet):
     """Her logged periods, newest first."""
 
@@ -84,9 +140,15 @@ class PeriodViewSet(OwnedModelViewSet):
         )
         return super().get_queryset().annotate(next_start=Subquery(next_start))
 
-    @extend_schema(responses=CycleStatsSerializer, filters=False)
+    @extend_schema(
+        operation_id="getCycleStats",
+        summary="Her cycle statistics",
+        responses=CycleStatsSerializer,
+        filters=False,
+    )
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def stats(self, request):
-        """Her cycle statistics, with FIGO 2018 regularity."""
+        """Her cycle lengths and their spread, with FIGO 2018 regularity (`regular` when her
+        shortest and longest recent cycles differ by at most 7 days)."""
         stats = services.cycle_stats(user=request.user)
         return Response(CycleStatsSerializer(stats).data)

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from planher.admin import UserDataAdmin
+
 from .models import DailyMood
 
 
 @admin.register(DailyMood)
-class DailyMoodAdmin(admin.ModelAdmin):
+class DailyMoodAdmin(UserDataAdmin):
     """Notes are health data in her own words: kept out of the list and of search;
     staff who open one entry to support her can read them, not edit them."""
 

@@ -9,7 +9,10 @@ class MoodsConfig(AppConfig):
         from accounts.userdata import expire_answers_on_change, register_user_data
 
         from .models import DailyMood
+        from .serializers import DailyMoodExportSerializer
         from .services import moods_export
 
-        register_user_data("moods", export=moods_export)
+        register_user_data(
+            "moods", export=moods_export, schema=DailyMoodExportSerializer(many=True)
+        )
         expire_answers_on_change(DailyMood)

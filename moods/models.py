@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from planher.validation import logged_date_problem
 
 NOTES_MAX_LENGTH = 2000
 
@@ -47,3 +50,20 @@ class DailyMood(models.Model):
 
     def __str__(self):
         return f"{self.user} on {self.date}: {self.get_energy_level_display()}"
+
+    def save(self, *args, **kwargs):
+        # Her rules hold wherever a mood is written: the API, the admin, a
+        # shell. (Bulk writes skip save(): they are for generated histories.)
+        # A save that leaves the date alone (new notes) needs no second look.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "date" in update_fields:
+            self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        """No energy logged for a day after her local today."""
+        if self.user_id is None or self.date is None:
+            return  # the form reports the missing field
+        problem = logged_date_problem(self.date, today=self.user.local_today())
+        if problem:
+            raise ValidationError({"date": [problem]})

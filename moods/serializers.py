@@ -6,7 +6,7 @@ from cycles.serializers import PHASE_CHOICES
 from planher.serializers import ModelSerializer
 from planher.validation import validate_logged_date
 
-from .models import DailyMood
+from .models import DailyMood, EnergyLevel
 
 ENERGY_LEVEL_CHOICES = "Energy level must be 0 (low), 1 (medium) or 2 (high)."
 
@@ -26,7 +26,7 @@ class DailyMoodListSerializer(serializers.ListSerializer):
 
 class DailyMoodSerializer(ModelSerializer):
     energy_level = serializers.ChoiceField(
-        choices=[0, 1, 2],
+        choices=EnergyLevel.choices,
         help_text="0 low, 1 medium, 2 high.",
         error_messages={"invalid_choice": ENERGY_LEVEL_CHOICES},
     )
@@ -62,3 +62,18 @@ class DailyMoodSerializer(ModelSerializer):
     def get_phase(self, mood):
         position = self.position(mood)
         return position.phase if position else None
+
+
+class DailyMoodExportSerializer(serializers.Serializer):
+    """An energy log, as exported (oldest first)."""
+
+    # Describes ``services.moods_export``.
+
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    energy_level = serializers.ChoiceField(
+        choices=EnergyLevel.choices, help_text="0 low, 1 medium, 2 high."
+    )
+    notes = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()

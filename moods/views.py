@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -13,6 +13,36 @@ DUPLICATE_DATE = {"date": ["You already logged your energy for this date."]}
 
 
 @extend_schema(tags=["moods"])
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="listMoods",
+        summary="Her daily energy logs",
+        description="Her energy logs, newest first, paginated; filter by date with "
+        "`date_after` and `date_before` (inclusive). `day_of_cycle` and `phase` follow her "
+        "periods as they are now.",
+    ),
+    retrieve=extend_schema(
+        operation_id="getMood",
+        summary="One energy log",
+        description="An energy log by its id; 404 when none of hers has that id.",
+    ),
+    update=extend_schema(
+        operation_id="replaceMood",
+        summary="Replace an energy log",
+        description="Replace an entry; its date may not be after her today nor another "
+        "entry's date.",
+    ),
+    partial_update=extend_schema(
+        operation_id="updateMood",
+        summary="Change an energy log",
+        description="Change the fields sent and keep the others.",
+    ),
+    destroy=extend_schema(
+        operation_id="deleteMood",
+        summary="Delete an energy log",
+        description="Delete an entry by its id; later predictions no longer learn from it.",
+    ),
+)
 class DailyMoodViewSet(OwnedModelViewSet):
     """Her daily energy logs, newest first. POST is an upsert on the date."""
 
@@ -22,6 +52,8 @@ class DailyMoodViewSet(OwnedModelViewSet):
     integrity_errors = {"moods_dailymood_one_per_user_and_day": DUPLICATE_DATE}
 
     @extend_schema(
+        operation_id="createMood",
+        summary="Log her energy for a day",
         description="Log her energy for a date: 201 when created, 200 when that date's "
         "entry was replaced (notes included). Sending an entry she already has changes "
         "nothing and answers 200.",

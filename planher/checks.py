@@ -1,5 +1,7 @@
-from django.conf import settings
-from django.core.checks import Warning, register
+from django.conf import STATICFILES_STORAGE_ALIAS, settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.core.checks import Error, Tags, Warning, register
+from django.core.files.storage import storages
 
 
 @register()
@@ -15,3 +17,59 @@ def shared_cache_with_workers(app_configs, **kwargs):
             )
         ]
     return []
+
+
+def static_manifest_missing() -> str | None:
+    """The manifest file that the static storage needs but lacks, if any.
+
+    With DEBUG off, WhiteNoise's manifest storage raises on every ``{% static %}``
+    until ``collectstatic`` has written its manifest: each admin page answers 500.
+    """
+    if settings.DEBUG:
+        return None
+    storage = storages.create_storage(settings.STORAGES[STATICFILES_STORAGE_ALIAS])
+    if not isinstance(storage, ManifestFilesMixin):
+        return None
+    if storage.manifest_storage.exists(storage.manifest_name):
+        return None
+    return storage.manifest_storage.path(storage.manifest_name)
+
+
+@register(Tags.staticfiles, deploy=True)
+def static_files_collected(app_configs, **kwargs):
+    missing = static_manifest_missing()
+    if missing is None:
+        return []
+    return [
+        Error(
+            f"The static files manifest {missing} is missing: with DEBUG off every admin "
+            "page would answer 500.",
+            hint="Run `manage.py collectstatic` (into STATIC_ROOT) before starting the server; "
+            "the Dockerfile does it at build time.",
+            id="planher.E001",
+        )
+    ]
+
+
+@register(Tags.admin)
+def user_data_admins_announce_changes(app_configs, **kwargs):
+    """An admin that wrote her data behind the API's back would leave her model
+    untrained: every admin of her data must be a ``UserDataAdmin``."""
+    from django.contrib import admin
+
+    from accounts.userdata import user_data_models
+
+    from .admin import UserDataAdmin
+
+    return [
+        Error(
+            f"The admin of {model._meta.label} writes her data without announcing the "
+            "change: her model would not be retrained.",
+            hint="Derive it from planher.admin.UserDataAdmin.",
+            obj=admin.site._registry[model],
+            id="planher.E002",
+        )
+        for model in user_data_models()
+        if model in admin.site._registry
+        and not isinstance(admin.site._registry[model], UserDataAdmin)
+    ]

@@ -56,6 +56,8 @@ class HealthView(APIView):
 
     @extend_schema(
         tags=["operations"],
+        operation_id="getHealth",
+        summary="Service health",
         responses={
             200: HealthSerializer,
             503: OpenApiResponse(HealthSerializer, description="A dependency is down."),

@@ -7,10 +7,19 @@ could not rely on them. ``document_error_responses``, a postprocessing hook,
 adds them to each operation that can give them, keeping any answer a view
 documents itself and filling in its body when the view gave none.
 ``BodyOnDeleteSchema`` documents the body of a DELETE that takes one.
+
+``PlanHerAutoSchema`` (the default schema class) marks what a client can count
+on, for clients generated from the schema: every field an answer always
+carries is ``required`` in its response component, and the body of a POST or
+PUT is required. ``spell_auth_paths_without_slash``, a preprocessing hook,
+writes the ``/auth/`` paths as the contract does.
 """
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.settings import spectacular_settings
+from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.permissions import AllowAny
 
 ERROR_SCHEMAS = {
@@ -54,7 +63,49 @@ ERROR_RESPONSES = {
 }
 
 
-class BodyOnDeleteSchema(AutoSchema):
+def always_sent(serializer, field) -> bool:
+    """Whether ``field`` is in every answer ``serializer`` gives.
+
+    A model instance has every attribute, so a ModelSerializer writes all its
+    readable fields. A plain serializer (answers built as dicts) skips a
+    missing key only when its field is optional with no default and not
+    nullable: `required=False` there means "sometimes absent".
+    """
+    if field.write_only:
+        return False
+    if isinstance(serializer, serializers.ModelSerializer):
+        return True
+    return field.required or field.read_only or field.default is not empty or field.allow_null
+
+
+class PlanHerAutoSchema(AutoSchema):
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        # Request and response components are separate (COMPONENT_SPLIT_REQUEST),
+        # so a response field can be required while its request twin, with a
+        # default, stays optional.
+        if direction == "response" and spectacular_settings.COMPONENT_SPLIT_REQUEST:
+            serializer = force_instance(serializer)
+            sent = {
+                name
+                for name, field in serializer.fields.items()
+                if name in schema.get("properties", {}) and always_sent(serializer, field)
+            }
+            required = sorted(set(schema.get("required", [])) | sent)
+            if required:
+                schema["required"] = required
+        return schema
+
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        # A POST or PUT sends the whole object, even when each of its fields
+        # has a default (`{}` is a body): a generated client must ask for it.
+        if body is not None and self.method in {"POST", "PUT"}:
+            body["required"] = True
+        return body
+
+
+class BodyOnDeleteSchema(PlanHerAutoSchema):
     """For a view whose DELETE takes a body (``DELETE /auth/me``: her password).
 
     drf-spectacular documents request bodies on POST, PUT and PATCH only, so
@@ -94,6 +145,20 @@ def _statuses(operation: dict, view) -> set[str]:
     if view.get_throttles():
         statuses.add("429")
     return statuses
+
+
+def spell_auth_paths_without_slash(endpoints, **kwargs):
+    """Preprocessing hook: `/auth/me`, not `/auth/me/`.
+
+    Every /auth/ route takes an optional trailing slash, like the routers'
+    routes do (accounts/urls.py); the schema writes them as the contract does,
+    so generated clients keep the paths they know.
+    """
+    prefix = "/api/v1/auth/"
+    return [
+        (path.rstrip("/") if path.startswith(prefix) else path, regex, method, callback)
+        for path, regex, method, callback in endpoints
+    ]
 
 
 def document_error_responses(result, generator, request, public):

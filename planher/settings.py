@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "planher",
     "accounts",
     "cycles",
@@ -172,7 +173,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "planher.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "planher.schema.PlanHerAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["planher.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_rate("THROTTLE_AUTH_RATE", "10/min"),
@@ -211,7 +212,20 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {"EnergySourceEnum": ["model", "fallback"]},
+    "ENUM_NAME_OVERRIDES": {
+        "EnergySourceEnum": ["model", "fallback"],
+        # Logged and predicted levels are one type for a generated client.
+        "EnergyLevelEnum": "moods.models.EnergyLevel",
+        "BasisMethodEnum": "predictions.serializers.BASIS_METHODS",
+    },
+    # Swagger UI and ReDoc come from the drf-spectacular-sidecar package, served
+    # as this project's static files: pinned, and no CDN (they work offline).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Swagger UI would otherwise send the schema to swagger.io's online validator.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["planher.schema.spell_auth_paths_without_slash"],
     # DRF's own error answers (400, 401, 404, 429) are documented on every
     # operation that can give them (planher/schema.py).
     "POSTPROCESSING_HOOKS": [
@@ -221,6 +235,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+if DEBUG:
+    # The usual dev servers (Vite, Create React App / Next) work with no setup;
+    # production names its frontend in CORS_ALLOWED_ORIGINS.
+    CORS_ALLOWED_ORIGINS += [
+        f"http://{host}:{port}"
+        for host in ("localhost", "127.0.0.1")
+        for port in (5173, 3000)
+        if f"http://{host}:{port}" not in CORS_ALLOWED_ORIGINS
+    ]
 CORS_URLS_REGEX = r"^/api/.*$"
 
 # --- Celery (tasks run in-process unless a broker is configured) -----------
@@ -292,6 +315,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default config gives "django" its own console handler (with
+        # DEBUG on) on top of propagating to the root's: every line came twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "INFO"},  # never log SQL parameters
     },
 }

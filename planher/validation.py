@@ -33,12 +33,19 @@ def missing_date_message(text) -> str | None:
     return f"{written} is not a date: {calendar.month_name[month]} {year} has {days} days."
 
 
+def logged_date_problem(value: date, *, today: date) -> str | None:
+    """Why a logged date is refused, or None: logged dates lie between 1900 and
+    her local today. The models' rules and the serializers share it."""
+    if value > today:
+        return f"This date is in the future: today is {today.isoformat()} in your time zone."
+    if value < EARLIEST_DATE:
+        return "Dates before 1900-01-01 are not accepted."
+    return None
+
+
 def validate_logged_date(value: date, *, today: date) -> date:
     """Logged dates lie between 1900 and her local today."""
-    if value > today:
-        raise serializers.ValidationError(
-            f"This date is in the future: today is {today.isoformat()} in your time zone."
-        )
-    if value < EARLIEST_DATE:
-        raise serializers.ValidationError("Dates before 1900-01-01 are not accepted.")
+    problem = logged_date_problem(value, today=today)
+    if problem:
+        raise serializers.ValidationError(problem)
     return value

@@ -8,12 +8,17 @@ class PredictionsConfig(AppConfig):
     def ready(self):
         from accounts.userdata import register_change_listener, register_user_data
 
-        from . import services, tasks
+        from . import serializers, services, tasks
 
-        register_user_data("prediction_history", export=services.predictions_export)
+        register_user_data(
+            "prediction_history",
+            export=services.predictions_export,
+            schema=serializers.PredictionRecordExportSerializer(many=True),
+        )
         register_user_data(
             "energy_model",
             export=services.energy_model_export,
+            schema=serializers.EnergyModelExportSerializer(allow_null=True),
             before_delete=services.energy_model_before_delete,
         )
         register_change_listener(tasks.queue_retrain_on_change)

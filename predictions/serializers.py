@@ -4,7 +4,9 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
+from cycles import engine
 from cycles.serializers import PHASE_CHOICES
+from moods.models import EnergyLevel
 from planher.serializers import DateField
 from planher.validation import EARLIEST_DATE
 
@@ -19,7 +21,9 @@ class ProbabilitiesSerializer(serializers.Serializer):
 
 
 class EnergySerializer(serializers.Serializer):
-    level = serializers.IntegerField(help_text="0 low, 1 medium, 2 high: the most likely level.")
+    level = serializers.ChoiceField(
+        choices=EnergyLevel.choices, help_text="The most likely level: 0 low, 1 medium, 2 high."
+    )
     label = serializers.ChoiceField(choices=["low", "medium", "high"])
     probabilities = ProbabilitiesSerializer()
     confidence = serializers.FloatField(help_text="The probability of `level`.")
@@ -31,8 +35,22 @@ class EnergySerializer(serializers.Serializer):
     model_version = serializers.IntegerField(allow_null=True)
 
 
+BASIS_METHODS = [
+    engine.METHOD_POPULATION,
+    engine.METHOD_PROFILE,
+    engine.METHOD_HISTORY,
+    engine.METHOD_HISTORY_PROFILE,
+]
+
+
 class BasisSerializer(serializers.Serializer):
-    method = serializers.CharField(help_text="How the length was estimated.")
+    method = serializers.ChoiceField(
+        choices=BASIS_METHODS,
+        help_text="What the prediction rests on: `population_prior` (no usable cycle, no "
+        "profile length), `profile` (her profile's cycle length), `history_shrunk` (her "
+        "cycles, pulled toward the population average), `history_shrunk_to_profile` (her "
+        "cycles, pulled toward her profile length).",
+    )
     cycles_used = serializers.IntegerField()
     cycles_excluded = serializers.IntegerField(
         help_text="Implausible cycles (a likely missed log, or spotting) left out."
@@ -40,13 +58,25 @@ class BasisSerializer(serializers.Serializer):
 
 
 class NextPeriodSerializer(serializers.Serializer):
-    start_date = serializers.DateField(help_text="Never before the query date.")
+    start_date = serializers.DateField(
+        help_text="Always after the query date and after her today (a start on or before "
+        "today would be logged): the first predicted period day of the forecast."
+    )
     earliest = serializers.DateField()
     latest = serializers.DateField()
     interval = serializers.FloatField(
         help_text="[earliest, latest] is an interval of this coverage."
     )
-    days_late = serializers.IntegerField(help_text="> 0 once the predicted start has passed.")
+    days_late = serializers.IntegerField(
+        help_text="Days past the expected start: 0 when `upcoming` or `due_today`, "
+        "N > 0 when `late`."
+    )
+    status = serializers.ChoiceField(
+        choices=["upcoming", "due_today", "late"],
+        help_text="How the date stands to her expected start, with no start logged: "
+        "`upcoming` (before it), `due_today` (on it), `late` (after it, by `days_late` "
+        "days). Show it as is; `start_date` then stays the first predicted day.",
+    )
     basis = BasisSerializer()
 
 
@@ -67,7 +97,11 @@ class CurrentSerializer(serializers.Serializer):
     ovulation_date = serializers.DateField(allow_null=True)
     fertile_window = FertileWindowSerializer(allow_null=True)
     energy = EnergySerializer(allow_null=True)
-    detail = serializers.CharField(allow_null=True, help_text="Why cycle fields are null.")
+    detail = serializers.CharField(
+        allow_null=True,
+        help_text="Why cycle fields are null; with cycle fields, what to fix in her log "
+        "(a period left open past 15 days: the end date to set).",
+    )
 
 
 class QueryDateField(DateField):
@@ -87,7 +121,9 @@ class QueryDateField(DateField):
 class CurrentQuerySerializer(serializers.Serializer):
     date = QueryDateField(
         required=False,
-        help_text="Defaults to your today. Only data logged on or before it counts.",
+        help_text="Defaults to your today. Up to your today, the answer is what was known "
+        "on that date (data logged on or before it); a later date gets what is predicted "
+        "today, the same as that day in /forecast.",
     )
 
 
@@ -115,11 +151,17 @@ class ForecastSerializer(serializers.Serializer):
 
 class HistoryItemSerializer(serializers.Serializer):
     date = serializers.DateField()
-    predicted_level = serializers.IntegerField()
+    predicted_level = serializers.ChoiceField(
+        choices=EnergyLevel.choices, help_text="0 low, 1 medium, 2 high."
+    )
     probabilities = ProbabilitiesSerializer()
     source = serializers.ChoiceField(choices=["model", "fallback"])
     model_version = serializers.IntegerField(allow_null=True)
-    actual_level = serializers.IntegerField(allow_null=True, help_text="Null until logged.")
+    actual_level = serializers.ChoiceField(
+        choices=EnergyLevel.choices,
+        allow_null=True,
+        help_text="What she logged for the day (0 low, 1 medium, 2 high); null until logged.",
+    )
     correct = serializers.BooleanField(allow_null=True, help_text="Null until logged.")
 
 
@@ -163,3 +205,36 @@ class RetrainSerializer(serializers.Serializer):
 class RetrainRefusedSerializer(serializers.Serializer):
     detail = serializers.CharField()
     logs_needed = serializers.IntegerField()
+
+
+class PredictionRecordExportSerializer(serializers.Serializer):
+    """An energy prediction served to you, as exported (oldest first)."""
+
+    # Describes ``services.predictions_export``.
+
+    date = serializers.DateField()
+    predicted_level = serializers.ChoiceField(
+        choices=EnergyLevel.choices, help_text="0 low, 1 medium, 2 high."
+    )
+    probabilities = ProbabilitiesSerializer()
+    source = serializers.ChoiceField(choices=["model", "fallback"])
+    model_version = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class EnergyModelExportSerializer(serializers.Serializer):
+    """Your energy model's metadata, as exported."""
+
+    # Describes ``services.energy_model_export``.
+
+    version = serializers.IntegerField()
+    trained_at = serializers.DateTimeField(allow_null=True)
+    n_samples = serializers.IntegerField()
+    classes = serializers.ListField(child=serializers.IntegerField())
+    cv_accuracy = serializers.FloatField(allow_null=True)
+    baseline_accuracy = serializers.FloatField(allow_null=True)
+    feature_importances = serializers.DictField(child=serializers.FloatField())
+    serves_model = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+    format_version = serializers.IntegerField(allow_null=True)
+    sklearn_version = serializers.CharField(allow_blank=True)

@@ -311,9 +311,10 @@ class EnergyPredictor:
 def prediction_record_for(*, user, day: date, make) -> tuple[dict, bool]:
     """The energy served for ``day``: the recorded one if any, else ``make()``.
 
-    Only predictions made before the day's energy is known are recorded (her
-    today or later, not yet logged), so the history's accuracy is out of sample.
-    The first one served wins: a record is never rewritten.
+    A prediction is recorded on its own day only (her today, before she logs it):
+    never ahead (a later model may serve that day) nor afterwards (it would not
+    be out of sample), so the history says what she was told on the day. The
+    first one served wins: a record is never rewritten.
     """
     record = PredictionRecord.objects.filter(user=user, date=day).first()
     if record is not None:
@@ -321,7 +322,13 @@ def prediction_record_for(*, user, day: date, make) -> tuple[dict, bool]:
     prediction = make()
     if prediction is None:
         return None, False
-    if day >= user.local_today() and not DailyMood.objects.filter(user=user, date=day).exists():
+    return prediction_record_today(user=user, day=day, prediction=prediction)
+
+
+def prediction_record_today(*, user, day: date, prediction) -> tuple[dict, bool]:
+    """Record ``prediction`` if ``day`` is her today and she has not logged it yet;
+    the energy to serve (the record that won, if one already existed)."""
+    if day == user.local_today() and not DailyMood.objects.filter(user=user, date=day).exists():
         record, _ = PredictionRecord.objects.get_or_create(
             user=user,
             date=day,
@@ -334,6 +341,33 @@ def prediction_record_for(*, user, day: date, make) -> tuple[dict, bool]:
         )
         return record_as_energy(record), True
     return prediction.as_dict(), False
+
+
+def energies_served(*, user, days: list[date], predictions) -> list[dict | None]:
+    """The energy served for each of ``days`` (a forecast): a day with a record
+    serves it; her today, without one, records the prediction served now, so
+    /current and /forecast give one answer for today whichever comes first."""
+    today = user.local_today()
+    past = [day for day in days if day <= today]
+    records = {}
+    if past:
+        records = {
+            record.date: record
+            for record in PredictionRecord.objects.filter(
+                user=user, date__gte=min(past), date__lte=max(past)
+            )
+        }
+    served = []
+    for day, prediction in zip(days, predictions, strict=True):
+        if day in records:
+            served.append(record_as_energy(records[day]))
+        elif prediction is None:
+            served.append(None)
+        elif day == today:
+            served.append(prediction_record_today(user=user, day=day, prediction=prediction)[0])
+        else:
+            served.append(prediction.as_dict())
+    return served
 
 
 def record_as_energy(record: PredictionRecord) -> dict:

@@ -18,7 +18,7 @@ from cycles import engine
 from cycles import services as cycle_services
 from cycles.models import Profile
 from moods.models import DailyMood
-from planher.pagination import PageNumberPagination
+from planher.pagination import PAGE_SCHEMA, PAGE_SIZE_SCHEMA, PageNumberPagination
 
 from . import ml, services, tasks
 from . import serializers as s
@@ -47,22 +47,42 @@ def no_period_before(day) -> str:
     return f"No period logged on or before {day.isoformat()}."
 
 
+def unclosed_period_detail(unclosed: engine.UnclosedPeriod) -> str:
+    return (
+        f"Your period that started on {unclosed.start.isoformat()} is still open: set its "
+        f"end date (on {unclosed.latest_end.isoformat()} at the latest). Until then it "
+        f"counts as {unclosed.assumed_length} day(s)."
+    )
+
+
 @extend_schema(tags=["predictions"])
 class PredictionViewSet(viewsets.GenericViewSet):
-    """Where she is in her cycle, what comes next, and her likely energy.
+    """Where she is in her cycle, what comes next, and her likely energy."""
 
-    `current` and `forecast` answers are cached per user until her data
-    changes (``accounts.userdata.answer_cache_key``). Bodies are built as plain
-    dicts (DRF's JSON encoder writes dates and decimals): the serializers in
-    ``serializers.py`` document their shape in the schema, and nesting 90 days
-    through them would triple a forecast's cost.
-    """
+    # `current` and `forecast` answers are cached per user until her data
+    # changes (``accounts.userdata.answer_cache_key``). Bodies are built as plain
+    # dicts (DRF's JSON encoder writes dates and decimals): the serializers in
+    # ``serializers.py`` document their shape in the schema, and nesting 90 days
+    # through them would triple a forecast's cost. Each operation's schema text
+    # is written for the frontend developer reading it.
 
     serializer_class = s.CurrentSerializer
     queryset = PredictionRecord.objects.none()
     pagination_class = None
 
-    @extend_schema(parameters=[s.CurrentQuerySerializer], responses=s.CurrentSerializer)
+    @extend_schema(
+        operation_id="getCurrentPrediction",
+        summary="Where she is in her cycle today, and what comes next",
+        description="Her day of cycle and phase, the predicted start of her next period with "
+        "an 80% interval and what it rests on (`next_period.basis`), her ovulation date, "
+        "fertile window and most likely energy level for `date` (default: her today, in her "
+        "time zone). For a past `date` the answer is what was known then (data logged on or "
+        "before it); for a future `date` it is today's prediction, the same as that day in "
+        "the forecast. Without a logged period the cycle fields are null and `detail` says "
+        "why. The energy prediction served for a day is recorded and appears in the history.",
+        parameters=[s.CurrentQuerySerializer],
+        responses=s.CurrentSerializer,
+    )
     @action(detail=False, methods=["get"])
     def current(self, request):
         query = s.CurrentQuerySerializer(data=request.query_params, context={"request": request})
@@ -74,9 +94,14 @@ class PredictionViewSet(viewsets.GenericViewSet):
         return Response(cached_answer(key, lambda: self.current_body(user, day, today)))
 
     def current_body(self, user, day, today) -> dict:
+        """As known on ``day`` up to her today; a later day is what today predicts
+        for it, the same as that day in the forecast."""
         profile = Profile.objects.filter(user=user).first()
-        data = cycle_services.cycle_data_load(user=user, profile=profile).until(day)
-        cycle = engine.current_cycle(data.periods, on=day, profile=data.profile)
+        data = cycle_services.cycle_data_load(user=user, profile=profile)
+        known_on = min(day, today)
+        if day <= today:
+            data = data.until(day)
+        cycle = engine.current_cycle(data.periods, on=known_on, profile=data.profile, day=day)
         body = {
             "date": day,
             "day_of_cycle": None,
@@ -90,9 +115,10 @@ class PredictionViewSet(viewsets.GenericViewSet):
             "detail": None,
         }
         if cycle is None:
-            body["detail"] = NO_PERIOD if day == today else no_period_before(day)
+            body["detail"] = NO_PERIOD if day >= today else no_period_before(day)
             return body
         nxt = cycle.next_period
+        unclosed = engine.unclosed_period(data.periods, on=known_on, profile=data.profile)
         body.update(
             day_of_cycle=cycle.day_of_cycle,
             phase=cycle.phase,
@@ -103,13 +129,15 @@ class PredictionViewSet(viewsets.GenericViewSet):
                 "latest": nxt.latest,
                 "interval": nxt.interval,
                 "days_late": nxt.days_late,
+                "status": nxt.status,
                 "basis": vars(nxt.basis),
             },
             ovulation_date=cycle.ovulation_date,
             fertile_window={"start": cycle.fertile_window_start, "end": cycle.fertile_window_end},
+            detail=unclosed_period_detail(unclosed) if unclosed else None,
         )
         point = services.cycle_point(
-            engine.position_on(data.periods, day, on=day, profile=data.profile)
+            engine.position_on(data.periods, day, on=known_on, profile=data.profile)
         )
 
         def predict():
@@ -118,10 +146,24 @@ class PredictionViewSet(viewsets.GenericViewSet):
             predictor = services.EnergyPredictor.for_user(user=user, data=data, as_of=as_of)
             return predictor.predict([point])[0]
 
-        body["energy"], _ = services.prediction_record_for(user=user, day=day, make=predict)
+        if day > today:  # what the forecast says for it; nothing is recorded ahead
+            prediction = predict()
+            body["energy"] = prediction.as_dict() if prediction else None
+        else:
+            body["energy"], _ = services.prediction_record_for(user=user, day=day, make=predict)
         return body
 
-    @extend_schema(parameters=[s.ForecastQuerySerializer], responses=s.ForecastSerializer)
+    @extend_schema(
+        operation_id="getForecast",
+        summary="Day-by-day predictions for the days ahead",
+        description="One entry a day from `start` (default: her today) for `days` days "
+        "(1 to 90, default 28): day of cycle, phase, whether a period is predicted, whether "
+        "the day is fertile, and the predicted energy. Past days in the range show where her "
+        "logged periods put them. Without a logged period the cycle fields are null and "
+        "`detail` says why.",
+        parameters=[s.ForecastQuerySerializer],
+        responses=s.ForecastSerializer,
+    )
     @action(detail=False, methods=["get"])
     def forecast(self, request):
         query = s.ForecastQuerySerializer(data=request.query_params, context={"request": request})
@@ -138,7 +180,9 @@ class PredictionViewSet(viewsets.GenericViewSet):
         data = cycle_services.cycle_data_load(user=user)
         positions = engine.positions(data.periods, days, on=today, profile=data.profile)
         points = [services.cycle_point(positions[day]) for day in days]
-        energies = services.EnergyPredictor.for_user(user=user, data=data).predict(points)
+        predictions = services.EnergyPredictor.for_user(user=user, data=data).predict(points)
+        # A day that has a record (today, once served) serves it, as /current does.
+        energies = services.energies_served(user=user, days=days, predictions=predictions)
         body = {"start": start, "days": [], "detail": None if data.periods else NO_PERIOD}
         for day, energy in zip(days, energies, strict=True):
             where = positions[day]
@@ -149,16 +193,28 @@ class PredictionViewSet(viewsets.GenericViewSet):
                     "phase": where.phase if where else None,
                     "is_predicted_period": bool(where and where.is_predicted_period),
                     "is_fertile": bool(where and where.is_fertile),
-                    "energy": energy.as_dict() if energy else None,
+                    "energy": energy,
                 }
             )
         return body
 
     @extend_schema(
+        operation_id="listPredictionHistory",
+        summary="Past energy predictions and what she then logged",
+        description="The energy prediction served for each day (recorded the first time it "
+        "was served, never rewritten), newest first, with the level she logged that day and "
+        "whether the prediction was right; `summary` gives the accuracy over the days she "
+        "logged.",
         # The paginator's ?page= and ?page_size=, which a custom response hides.
         parameters=[
-            OpenApiParameter("page", int, description="A page number (404 past the last)."),
-            OpenApiParameter("page_size", int, description="Results per page (max 500)."),
+            OpenApiParameter(
+                "page", PAGE_SCHEMA, description=PageNumberPagination.page_query_description
+            ),
+            OpenApiParameter(
+                "page_size",
+                PAGE_SIZE_SCHEMA,
+                description=PageNumberPagination.page_size_query_description,
+            ),
         ],
         responses=inline_serializer(
             "PaginatedPredictionHistory",
@@ -199,13 +255,19 @@ class PredictionViewSet(viewsets.GenericViewSet):
         response.data["summary"] = services.prediction_history_summary(user=request.user)
         return response
 
-    @extend_schema(responses=s.ModelSerializer)
+    @extend_schema(
+        operation_id="getEnergyModel",
+        summary="Her energy model: status and quality",
+        responses=s.ModelSerializer,
+    )
     @action(detail=False, methods=["get"])
     def model(self, request):
         """Her model: status, cross-validated quality against the baselines, and why it serves."""
         return Response(services.energy_model_summary(user=request.user))
 
     @extend_schema(
+        operation_id="retrainEnergyModel",
+        summary="Train her energy model now",
         request=None,
         responses={
             200: s.RetrainSerializer,

@@ -617,8 +617,17 @@ def production_environment(tmp_path, **extra) -> dict:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
         "CORS_ALLOWED_ORIGINS": "https://app.planher.example.com",
         "MEDIA_ROOT": str(tmp_path / "media"),
+        "STATIC_ROOT": collected_static(tmp_path / "static"),
         **extra,
     }
+
+
+def collected_static(folder) -> str:
+    """A STATIC_ROOT as `collectstatic` leaves it, as far as `check --deploy` looks:
+    with its manifest (planher.E001). These probes load no static file."""
+    folder.mkdir(exist_ok=True)
+    (folder / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    return str(folder)
 
 
 def run_python(env, code):

@@ -183,12 +183,21 @@ def test_a_short_history_gets_a_wider_interval_than_a_long_one():
 # ----------------------------------------------------------------- a late period
 
 
-def test_a_period_due_today_is_not_late():
+def test_a_period_due_today_is_not_late_and_is_predicted_from_tomorrow():
     periods = history([28, 28, 28])
     due = predict_next_period(periods, on=periods[-1].start).start_date
     prediction = predict_next_period(periods, on=due)
-    assert prediction.days_late == 0
-    assert prediction.start_date == due
+    assert (prediction.status, prediction.days_late) == ("due_today", 0)
+    assert prediction.expected_start == due
+    # A start today would have been logged: the earliest start is tomorrow.
+    assert due < prediction.earliest <= prediction.start_date <= prediction.latest
+
+
+def test_the_status_says_upcoming_due_today_or_late():
+    periods = history([28, 28, 28])
+    due = predict_next_period(periods, on=periods[-1].start).start_date
+    statuses = [predict_next_period(periods, on=due + days(n)).status for n in (-1, 0, 1, 10)]
+    assert statuses == ["upcoming", "due_today", "late", "late"]
 
 
 def test_a_late_period_counts_the_days_late_and_moves_forward():
@@ -199,7 +208,7 @@ def test_a_late_period_counts_the_days_late_and_moves_forward():
     assert prediction.days_late == 3
     assert prediction.expected_start == due
     assert prediction.start_date > on
-    assert prediction.earliest >= on
+    assert prediction.earliest > on
     assert prediction.earliest <= prediction.start_date <= prediction.latest
     assert prediction.cycle_length == (prediction.start_date - periods[-1].start).days
 
@@ -215,12 +224,12 @@ def test_the_interval_widens_the_later_she_is():
     assert width(20) > width(2)
 
 
-def test_before_the_expected_start_the_earliest_day_is_not_in_the_past():
+def test_before_the_expected_start_the_earliest_day_is_after_on():
     periods = history([28, 28, 28])
     due = predict_next_period(periods, on=periods[-1].start).start_date
-    prediction = predict_next_period(periods, on=due - days(1))
+    prediction = predict_next_period(periods, on=due - days(2))
     assert prediction.start_date == due
-    assert prediction.earliest == due - days(1)
+    assert prediction.earliest == due - days(1)  # a start on `on` would have been logged
 
 
 def test_a_very_late_period_is_still_predicted_after_on():
@@ -228,7 +237,7 @@ def test_a_very_late_period_is_still_predicted_after_on():
     on = periods[-1].start + days(400)
     prediction = predict_next_period(periods, on=on)
     assert prediction.days_late > 300
-    assert on <= prediction.earliest <= prediction.start_date <= prediction.latest
+    assert on < prediction.earliest <= prediction.start_date <= prediction.latest
 
 
 # ------------------------------------------------------ ovulation, fertile window
@@ -398,13 +407,26 @@ def test_future_cycles_repeat_the_predicted_length_with_predicted_periods():
     assert not found[on].is_predicted_period and found[on].is_period  # her logged period
 
 
-def test_a_period_due_today_makes_today_its_predicted_first_day():
+def test_a_period_due_today_leaves_today_in_her_current_cycle_until_she_logs_it():
+    # Before issue 11 the due day was day 1 of a predicted cycle: a prediction shown
+    # as a lived day. Now a day up to `on` is day 1 only on a logged start.
     periods = history([28, 28, 28])
     due = predict_next_period(periods, on=periods[-1].start).start_date
     today = position_on(periods, due, on=due)
-    assert today.day_of_cycle == 1
-    assert today.is_predicted_period
-    assert current_cycle(periods, on=due).day_of_cycle == 1
+    assert today.day_of_cycle == 29
+    assert today.cycle_start == periods[-1].start
+    assert not today.is_predicted_period
+    assert today.phase == "luteal"
+    now = current_cycle(periods, on=due)
+    assert now.day_of_cycle == 29
+    assert now.next_period.status == "due_today"
+    tomorrow = position_on(periods, due + days(1), on=due)
+    assert tomorrow.day_of_cycle == 1 and tomorrow.is_predicted_period
+    assert now.next_period.start_date == due + days(1)
+    # Once she logs it, today is day 1 of her logged period.
+    logged = [*periods, Period(due)]
+    assert position_on(logged, due, on=due).day_of_cycle == 1
+    assert current_cycle(logged, on=due).next_period.status == "upcoming"
 
 
 def test_the_batch_agrees_with_one_day_at_a_time():
@@ -496,3 +518,26 @@ def test_degenerate_input_never_raises(profile):
         assert all(p is None or p.phase in PHASES for p in found.values())
         current_cycle(periods, on=on, profile=profile)
         cycle_stats(periods)
+
+
+# ------------------------------------------------------------ a period left open
+
+
+def test_an_open_period_is_named_once_it_cannot_be_going_on_any_more():
+    periods = [*history([28], bleeding=6), Period(FIRST + days(56))]
+    start = FIRST + days(56)
+    assert engine.unclosed_period(periods, on=start + days(14)) is None  # its 15th day
+    unclosed = engine.unclosed_period(periods, on=start + days(15))
+    assert unclosed == engine.UnclosedPeriod(
+        start=start, latest_end=start + days(14), assumed_length=6
+    )
+    closed = [*periods[:-1], Period(start, start + days(3))]
+    assert engine.unclosed_period(closed, on=start + days(40)) is None
+
+
+def test_an_older_open_period_is_named_and_counts_at_most_until_the_next_start():
+    # A next start 10 days after an open one (the API refuses that; the engine copes).
+    periods = [Period(FIRST), Period(FIRST + days(10), FIRST + days(14))]
+    profile = CycleProfile(menses_length=15)
+    unclosed = engine.unclosed_period(periods, on=FIRST + days(30), profile=profile)
+    assert (unclosed.start, unclosed.assumed_length) == (FIRST, 10)

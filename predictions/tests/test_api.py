@@ -248,9 +248,12 @@ def test_the_prediction_served_for_today_is_recorded_once_and_never_rewritten(ap
     served = ok(api.get(CURRENT))["energy"]
     assert served["source"] == "fallback"
 
-    # A model that serves is trained, then her data changes: today's answer stays.
+    # A model that serves is trained, then her data changes: today's answer stays,
+    # in the forecast too; the days after today come from the model.
     assert ok(api.post(RETRAIN))["model"]["serving"] == "model"
-    assert ok(api.get(FORECAST, {"days": 1}))["days"][0]["energy"]["source"] == "model"
+    today, tomorrow = ok(api.get(FORECAST, {"days": 2}))["days"]
+    assert today["energy"] == served
+    assert tomorrow["energy"]["source"] == "model"
     assert ok(api.get(CURRENT))["energy"] == served
     latest = Period.objects.filter(user=user).latest("start_date")
     assert api.delete(f"{PERIODS}{latest.pk}/").status_code == 204
@@ -276,11 +279,12 @@ def test_a_prediction_for_a_past_date_is_not_recorded(api, user):
     assert not PredictionRecord.objects.exists()
 
 
-def test_a_prediction_for_a_coming_date_is_recorded_when_first_served(api, user):
+def test_a_prediction_for_a_coming_date_is_not_recorded_ahead_of_its_day(api, user):
+    # Issue 11: the history says what was served on the day itself; a later model
+    # may still serve 2026-03-20 before it comes.
     regular_cycles(user)
-    served = ok(api.get(CURRENT, {"date": "2026-03-20"}))["energy"]
-    record = PredictionRecord.objects.get(user=user)
-    assert (record.date, record.predicted_level) == (date(2026, 3, 20), served["level"])
+    assert ok(api.get(CURRENT, {"date": "2026-03-20"}))["energy"] is not None
+    assert not PredictionRecord.objects.filter(user=user).exists()
 
 
 def test_history_fills_in_what_she_then_logged_and_scores_it(api, user):
@@ -429,8 +433,8 @@ def test_with_a_model_current_and_a_90_day_forecast_take_few_queries_and_never_l
     loads = [q["sql"] for q in current.captured_queries if "energy_level" in q["sql"]]
     assert loads == []
 
-    # Auth, profile, periods, her model.
-    with django_assert_max_num_queries(4) as forecast:
+    # Auth, profile, periods, her model, her records up to today (today's serves).
+    with django_assert_max_num_queries(5) as forecast:
         body = ok(api.get(FORECAST, {"days": 90}))
     assert {day["energy"]["source"] for day in body["days"]} == {"model"}
     assert not [q for q in forecast.captured_queries if "moods_dailymood" in q["sql"]]

@@ -6,8 +6,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.timezone import now
 
+from accounts.tests.factories import UserFactory
 from moods.models import DailyMood
+from moods.tests.factories import DailyMoodFactory
 from predictions import ml
 from predictions.management.commands.seed import DEMO_PASSWORD, demo_email
 from predictions.models import EnergyModel
@@ -38,13 +41,100 @@ def test_seed_is_idempotent():
     assert get_user_model().objects.count() == 1
 
 
+def test_seed_keeps_demo_users_who_exist_with_their_data_and_password():
+    run("seed", "--users", "1", "--days", "45", "--seed", "7")
+    demo = get_user_model().objects.get(email=demo_email(1))
+    logged_today = DailyMoodFactory(user=demo, date=now().date(), energy_level=2)
+    demo.set_password("her-own-passphrase")
+    demo.save()
+    before = sorted(DailyMood.objects.values_list("date", "energy_level"))
+
+    output = run("seed", "--users", "1", "--days", "45", "--seed", "7")
+
+    assert sorted(DailyMood.objects.values_list("date", "energy_level")) == before
+    assert DailyMood.objects.filter(pk=logged_today.pk).exists()
+    demo.refresh_from_db()
+    assert demo.check_password("her-own-passphrase")
+    assert f"{demo_email(1)}: exists, kept as she is" in output
+    assert "her password is no longer" in output
+    assert "Seeded 0 demo user(s), kept 1 as they were." in output
+
+
+def test_seed_adds_the_missing_demo_users_only():
+    run("seed", "--users", "1", "--days", "45", "--seed", "7")
+    first = sorted(DailyMood.objects.filter(user__email=demo_email(1)).values_list("pk"))
+    output = run("seed", "--users", "2", "--days", "45", "--seed", "7")
+    assert sorted(DailyMood.objects.filter(user__email=demo_email(1)).values_list("pk")) == first
+    assert DailyMood.objects.filter(user__email=demo_email(2)).exists()
+    assert "Seeded 1 demo user(s), kept 1 as they were." in output
+
+
+def test_seed_reset_recreates_demo_users_and_says_so():
+    run("seed", "--users", "1", "--days", "45", "--seed", "7")
+    first = sorted(DailyMood.objects.values_list("date", "energy_level"))
+    demo = get_user_model().objects.get(email=demo_email(1))
+    DailyMoodFactory(user=demo, date=now().date(), energy_level=2)
+    demo.set_password("her-own-passphrase")
+    demo.save()
+
+    output = run("seed", "--users", "1", "--days", "45", "--seed", "7", "--reset")
+
+    assert sorted(DailyMood.objects.values_list("date", "energy_level")) == first
+    demo.refresh_from_db()
+    assert demo.check_password(DEMO_PASSWORD)
+    assert "--reset deletes her periods, moods and predictions" in output
+
+
 def test_retrain_models_trains_stale_users_then_skips_them():
     run("seed", "--users", "1", "--days", "45", "--seed", "3")
     EnergyModel.objects.update(data_fingerprint="")  # as after a failed load
     assert "trained 1, skipped 0, failed 0" in run("retrain_models")
     assert "trained 0, skipped 0, failed 0" in run("retrain_models")  # nothing stale
-    assert "trained 0, skipped 1, failed 0" in run("retrain_models", "--all")
+    assert "trained 0, skipped 1 (1 unchanged since their last training), failed 0" in run(
+        "retrain_models", "--all"
+    )
     assert "trained 1, skipped 0, failed 0" in run("retrain_models", "--all", "--force")
+
+
+def test_retrain_models_says_why_each_user_was_skipped():
+    run("seed", "--users", "2", "--days", "45", "--seed", "3")
+    newcomer = UserFactory(email="new@example.com")
+    DailyMoodFactory(user=newcomer)
+    output = run("retrain_models", "--all")
+    assert (
+        "trained 0, skipped 3 (2 unchanged since their last training, 1 with too few logs), "
+        "failed 0"
+    ) in output
+
+
+def test_retrain_models_with_too_few_logs_says_so():
+    newcomer = UserFactory(email="new@example.com")
+    DailyMoodFactory(user=newcomer)
+    output = run("retrain_models", "--user", newcomer.email)
+    assert "trained 0, skipped 1 (1 with too few logs), failed 0" in output
+
+
+class Terminal(StringIO):
+    def isatty(self):
+        return True
+
+
+def test_retrain_models_draws_a_plain_progress_bar_on_a_terminals_stdout():
+    run("seed", "--users", "2", "--days", "45", "--seed", "3")
+    out, err = Terminal(), Terminal()
+    call_command("retrain_models", "--all", force_color=True, stdout=out, stderr=err)
+    bar = out.getvalue().split("\r")[-1].splitlines()[0]
+    assert bar == f"[{'#' * 30}] 2/2"  # no colour codes
+    assert "\r[" + "#" * 15 + "-" * 15 + "] 1/2" in out.getvalue()
+    assert err.getvalue() == ""  # stderr is for errors only
+
+
+def test_retrain_models_draws_no_progress_bar_into_a_pipe_or_a_log():
+    run("seed", "--users", "1", "--days", "45", "--seed", "3")
+    out = StringIO()
+    call_command("retrain_models", "--all", stdout=out, stderr=StringIO())
+    assert "#" not in out.getvalue()
+    assert out.getvalue().startswith("trained 0, skipped 1")
 
 
 def test_retrain_models_for_one_user_by_email(user):

@@ -23,6 +23,7 @@ from predictions.models import EnergyModel
 from .factories import (
     FROZEN_NOW,
     REGULAR_STARTS,
+    TODAY,
     cycle_bound_history,
     log_moods,
     plain_history,
@@ -201,7 +202,10 @@ def test_a_model_of_another_format_version_is_refused_and_retrained(
     row = EnergyModel.objects.get(user=user)
     assert (row.version, row.format_version) == (2, ml.FORMAT_VERSION)
     assert row.last_error == ""
-    assert forecast_sources(api) == {"model"}
+    # Today keeps the fallback it was first served (and recorded); the days after
+    # come from the new model.
+    later = api.get(FORECAST, {"start": (TODAY + timedelta(days=1)).isoformat(), "days": 60})
+    assert {day["energy"]["source"] for day in later.json()["days"]} == {"model"}
 
 
 def test_a_corrupt_file_is_refused_by_its_signature_without_unpickling(api, user, unpickled):

@@ -1,4 +1,3 @@
-import sys
 import time
 
 from django.contrib.auth import get_user_model
@@ -27,19 +26,32 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = self.select_users(options)
         started = time.monotonic()
-        counts = {"trained": 0, "skipped": 0, "failed": 0}
+        counts = dict.fromkeys(["trained", "skipped", "insufficient", "failed"], 0)
         total = len(users)
         for index, user in enumerate(users, start=1):
             counts[self.retrain_one(user, force=options["force"])] += 1
             self.progress(index, total)
-        seconds = time.monotonic() - started
-        summary = (
-            f"trained {counts['trained']}, skipped {counts['skipped']}, "
-            f"failed {counts['failed']} in {seconds:.1f}s"
-        )
+        summary = self.summary(counts, seconds=time.monotonic() - started)
         if counts["failed"]:
             raise CommandError(summary)
-        self.stdout.write(self.style.SUCCESS(summary))
+        # Too few logs is no fault, but those users get no model: worth a look.
+        style = self.style.WARNING if counts["insufficient"] else self.style.SUCCESS
+        self.stdout.write(style(summary))
+
+    @staticmethod
+    def summary(counts: dict[str, int], *, seconds: float) -> str:
+        """``trained 2, skipped 6 (4 unchanged since their last training, 2 with too
+        few logs), failed 0 in 1.2s``: every skip says why."""
+        skipped = counts["skipped"] + counts["insufficient"]
+        reasons = [
+            f"{counts['skipped']} unchanged since their last training" if counts["skipped"] else "",
+            f"{counts['insufficient']} with too few logs" if counts["insufficient"] else "",
+        ]
+        why = ", ".join(reason for reason in reasons if reason)
+        return (
+            f"trained {counts['trained']}, skipped {skipped}{f' ({why})' if why else ''}, "
+            f"failed {counts['failed']} in {seconds:.1f}s"
+        )
 
     def select_users(self, options):
         users = get_user_model().objects.order_by("pk")
@@ -53,22 +65,21 @@ class Command(BaseCommand):
         return list(users.filter(pk__in=services.stale_user_ids()))
 
     def retrain_one(self, user, *, force: bool) -> str:
-        """'trained', 'skipped' (unchanged or too few logs) or 'failed'."""
+        """'trained', 'skipped' (unchanged), 'insufficient' (too few logs) or 'failed'."""
         try:
             outcome = services.energy_model_retrain(user=user, force=force)
         except Exception as error:  # one user's failure must not stop the others
             services.energy_model_record_failure(user=user, error=error)
             self.stderr.write(f"\n{user.email}: {type(error).__name__}: {error}")
             return "failed"
-        return "trained" if outcome.status == "trained" else "skipped"
+        return outcome.status
 
     def progress(self, index: int, total: int) -> None:
-        if not total:
+        """A plain bar on stdout, for a person at a terminal only (not in logs or pipes)."""
+        if not total or not self.stdout.isatty():
             return
         width = 30
         filled = width * index // total
         bar = "#" * filled + "-" * (width - filled)
-        end = "\n" if index == total else ""
-        stream = self.stderr if sys.stderr.isatty() else None
-        if stream is not None:
-            stream.write(f"\r[{bar}] {index}/{total}", ending=end)
+        self.stdout.write(f"\r[{bar}] {index}/{total}", ending="\n" if index == total else "")
+        self.stdout.flush()

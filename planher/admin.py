@@ -1,0 +1,39 @@
+"""What every admin page that writes a user's own rows shares."""
+
+from contextlib import ExitStack
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+
+from .views import user_write_lock
+
+
+class UserDataAdmin(admin.ModelAdmin):
+    """Staff edits of her periods, moods or profile go through the API's channel:
+    ``user_write_lock``, which announces the change (her model's retraining is
+    queued; her cached answers expire by themselves). The system check
+    ``planher.E002`` refuses an admin of her data that is not one of these.
+
+    Her rows stay hers: the owner is fixed once the row exists.
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user"] if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        with user_write_lock(obj.user):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with user_write_lock(obj.user):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # The bulk "delete selected" action: every owner among the rows, in a
+        # fixed order (by id) so two such deletions cannot deadlock.
+        owners = get_user_model().objects.filter(pk__in=queryset.values("user_id")).order_by("pk")
+        with ExitStack() as locks:
+            for owner in owners:
+                locks.enter_context(user_write_lock(owner))
+            super().delete_queryset(request, queryset)
