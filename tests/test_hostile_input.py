@@ -8,6 +8,7 @@ shape. The property each time: a 4xx in DRF's shape, whose body is JSON.
 """
 
 import json
+from datetime import date
 from urllib.parse import quote_from_bytes
 
 import pytest
@@ -64,8 +65,10 @@ BODILESS = [("post", "/predictions/retrain", [])]
 def her_rows(user):
     ProfileFactory(user=user)
     return {
-        "period": PeriodFactory(user=user, start_date="2025-01-01", end_date="2025-01-05").pk,
-        "mood": DailyMoodFactory(user=user, date="2025-01-02", energy_level=1).pk,
+        "period": PeriodFactory(
+            user=user, start_date=date(2025, 1, 1), end_date=date(2025, 1, 5)
+        ).pk,
+        "mood": DailyMoodFactory(user=user, date=date(2025, 1, 2), energy_level=1).pk,
     }
 
 
@@ -332,7 +335,7 @@ def test_no_authorization_header_makes_a_request_fail(db, header):
     ["Bearer \ud800", "Bearer \u0130", "Bearer abc\x00def", "Bearer " + "a" * 10_000, "Bearer a b"],
 )
 def test_a_forged_authorization_header_never_reaches_her_data(user, header):
-    DailyMoodFactory(user=user, date="2025-01-02")
+    DailyMoodFactory(user=user, date=date(2025, 1, 2))
     client = APIClient()
     response = client.get(f"{API}/moods/", HTTP_AUTHORIZATION=header)
     assert response.status_code in (400, 401)

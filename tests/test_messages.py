@@ -89,8 +89,10 @@ BODY_DATES = [
 @pytest.fixture
 def her_rows(user):
     return {
-        "period": PeriodFactory(user=user, start_date="2026-01-01", end_date="2026-01-05").pk,
-        "mood": DailyMoodFactory(user=user, date="2026-01-02", energy_level=1).pk,
+        "period": PeriodFactory(
+            user=user, start_date=date(2026, 1, 1), end_date=date(2026, 1, 5)
+        ).pk,
+        "mood": DailyMoodFactory(user=user, date=date(2026, 1, 2), energy_level=1).pk,
     }
 
 
@@ -185,7 +187,7 @@ OBJECT_ROUTES = ["periods", "moods"]
 def strangers_rows(other_user):
     return {
         "periods": PeriodFactory(user=other_user, start_date=date(2026, 2, 1)).pk,
-        "moods": DailyMoodFactory(user=other_user, date="2026-02-01").pk,
+        "moods": DailyMoodFactory(user=other_user, date=date(2026, 2, 1)).pk,
     }
 
 
