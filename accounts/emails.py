@@ -99,6 +99,11 @@ class NormalizedExact(Exact):
 
     lookup_name = "iexact"
 
+    def as_sql(self, compiler, connection):
+        # Under the name "iexact" the backends would wrap both sides in
+        # UPPER() (PostgreSQL) or LIKE (SQLite): compare as ``exact`` does.
+        return Exact(self.lhs, self.rhs).as_sql(compiler, connection)
+
 
 class EmailAddressFormField(forms.EmailField):
     """An address as typed in a form (the admin's), checked for invisible

@@ -116,7 +116,7 @@ def test_an_address_is_stored_in_its_normal_form(db, typed, stored):
 
 
 @given(pair=ADDRESS_PAIRS)
-@HYPOTHESIS
+@settings(HYPOTHESIS, max_examples=300)
 def test_the_duplicate_check_and_the_unique_constraint_agree_on_every_pair(db, pair):
     first, second = pair
     with transaction.atomic():
