@@ -2,18 +2,23 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils.timezone import now
 
+from .emails import EmailAddressField, normalize_email, validate_email_characters
 from .timezones import validate_timezone
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        return normalize_email(email or "")
+
     def get_by_natural_key(self, email):
-        # Emails log in whatever their case: "Ada@X.org" and "ada@x.org" are one user.
-        return self.get(email__iexact=email)
+        # The field compares normal forms: "Ada@X.org" and "ada@x.org" are one
+        # user, and the unique constraint makes a second match impossible.
+        return self.get(email=email)
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
@@ -37,7 +42,14 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A PlanHer account. The email is the login; her timezone defines "today"."""
 
-    email = models.EmailField("email address", max_length=254, unique=True)
+    email = EmailAddressField(
+        "email address",
+        max_length=254,
+        unique=True,
+        validators=[validate_email_characters],
+        error_messages={"unique": "A user with this email address already exists."},
+        help_text="Stored in its normal form: NFKC, lower case, IDNA domain.",
+    )
     name = models.CharField(max_length=150, blank=True)
     timezone = models.CharField(
         max_length=64,
@@ -64,13 +76,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
-        constraints = [
-            models.UniqueConstraint(
-                Lower("email"),
-                name="accounts_user_email_ci_unique",
-                violation_error_message="A user with this email address already exists.",
-            ),
-        ]
 
     def __str__(self):
         return self.email

@@ -5,17 +5,43 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from .emails import (
+    EmailAddressField,
+    invisible_character_message,
+    normalize_email,
+    validate_email_characters,
+)
 from .timezones import validate_timezone
 from .userdata import user_data_sections
 
 User = get_user_model()
 
 EMAIL_TAKEN = "A user with this email address already exists."
+
+
+def password_field(**kwargs) -> serializers.CharField:
+    # Spaces around a password are part of it: trimming them would let
+    # "secret " log in as "secret" and lock out a password made of them.
+    return serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}, **kwargs
+    )
+
+
+class EmailAddressInput(serializers.EmailField):
+    """An address as typed; validated and handed on in its normal form
+    (``accounts.emails``), the form it is stored and looked up in."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        message = invisible_character_message(value)
+        if message is not None:
+            raise serializers.ValidationError(message, code="invisible_character")
+        return normalize_email(value)
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -33,7 +59,11 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class RegisterSerializer(serializers.ModelSerializer):
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        EmailAddressField: EmailAddressInput,
+    }
+    password = password_field()
     timezone = serializers.CharField(
         max_length=64,
         default="UTC",
@@ -44,11 +74,11 @@ class RegisterSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["email", "password", "name", "timezone"]
-        extra_kwargs = {"email": {"validators": []}}  # case-insensitive check below
+        extra_kwargs = {"email": {"validators": []}}  # checked below, in its normal form
 
     def validate_email(self, value):
-        value = User.objects.normalize_email(value)
-        if User.objects.filter(email__iexact=value).exists():
+        # The same comparison as the unique constraint: both see the normal form.
+        if User.objects.filter(email=value).exists():
             raise serializers.ValidationError(EMAIL_TAKEN)
         return value
 
@@ -68,6 +98,17 @@ class RegisterSerializer(serializers.ModelSerializer):
                 return User.objects.create_user(**validated_data)
         except IntegrityError as error:
             raise serializers.ValidationError({"email": [EMAIL_TAKEN]}) from error
+
+
+class LoginSerializer(TokenObtainPairSerializer):
+    """Email and password; the email is found in its normal form, as stored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"] = serializers.CharField(
+            write_only=True, validators=[validate_email_characters]
+        )
+        self.fields["password"] = password_field()
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -111,8 +152,8 @@ class RefreshTokenSerializer(serializers.Serializer):
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    old_password = serializers.CharField(write_only=True, style={"input_type": "password"})
-    new_password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    old_password = password_field()
+    new_password = password_field()
 
     def validate_old_password(self, value):
         if not self.context["request"].user.check_password(value):
@@ -129,11 +170,7 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class PasswordConfirmSerializer(serializers.Serializer):
-    password = serializers.CharField(
-        write_only=True,
-        style={"input_type": "password"},
-        help_text="Your current password, to confirm the deletion.",
-    )
+    password = password_field(help_text="Your current password, to confirm the deletion.")
 
     def validate_password(self, value):
         if not self.context["request"].user.check_password(value):

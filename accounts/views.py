@@ -45,6 +45,7 @@ class RegisterView(generics.CreateAPIView):
 class LoginView(TokenObtainPairView):
     """Exchange email and password for an access token (15 min) and a refresh token (7 days)."""
 
+    serializer_class = serializers.LoginSerializer
     throttle_classes = [AuthRateThrottle]
 
 
@@ -182,4 +183,8 @@ class ExportView(APIView):
         },
     )
     def get(self, request):
-        return Response(services.user_export(user=request.user))
+        filename = f"planher-export-{request.user.local_today().isoformat()}.json"
+        return Response(
+            services.user_export(user=request.user),
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )

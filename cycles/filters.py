@@ -1,13 +1,15 @@
 import django_filters
 
+from planher.filters import DateFilter
+
 from .models import Period
 
 
 class PeriodFilterSet(django_filters.FilterSet):
-    start_after = django_filters.DateFilter(
+    start_after = DateFilter(
         field_name="start_date", lookup_expr="gte", label="Periods starting on or after this date."
     )
-    start_before = django_filters.DateFilter(
+    start_before = DateFilter(
         field_name="start_date", lookup_expr="lte", label="Periods starting on or before this date."
     )
 

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.serializers import as_serializer_error
 
+from planher.serializers import ModelSerializer
 from planher.validation import validate_logged_date
 
 from .models import Period, Profile
@@ -63,7 +64,7 @@ class ProfileSerializer(serializers.ModelSerializer):
         return self.update(instance, validated_data)
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(ModelSerializer):
     length_days = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="Days of bleeding; null while ongoing."
     )

@@ -51,13 +51,14 @@ def profile_export(user) -> dict | None:
         return None
     return {
         "height_cm": profile.height_cm,
-        "weight_kg": str(profile.weight_kg) if profile.weight_kg is not None else None,
+        # Numbers, as GET /profiles/me writes them.
+        "weight_kg": float(profile.weight_kg) if profile.weight_kg is not None else None,
         "cycle_length": profile.cycle_length,
         "luteal_length": profile.luteal_length,
         "menses_length": profile.menses_length,
         "unusual_bleeding": profile.unusual_bleeding,
         "number_of_peak": profile.number_of_peak,
-        "bmi": str(profile.bmi) if profile.bmi is not None else None,
+        "bmi": float(profile.bmi) if profile.bmi is not None else None,
         "updated_at": profile.updated_at.isoformat(),
     }
 

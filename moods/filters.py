@@ -1,13 +1,15 @@
 import django_filters
 
+from planher.filters import DateFilter
+
 from .models import DailyMood
 
 
 class DailyMoodFilterSet(django_filters.FilterSet):
-    date_after = django_filters.DateFilter(
+    date_after = DateFilter(
         field_name="date", lookup_expr="gte", label="Entries on or after this date."
     )
-    date_before = django_filters.DateFilter(
+    date_before = DateFilter(
         field_name="date", lookup_expr="lte", label="Entries on or before this date."
     )
 

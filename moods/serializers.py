@@ -3,9 +3,12 @@ from rest_framework import serializers
 
 from cycles import services as cycle_services
 from cycles.serializers import PHASE_CHOICES
+from planher.serializers import ModelSerializer
 from planher.validation import validate_logged_date
 
 from .models import DailyMood, EnergyLevel
+
+ENERGY_LEVEL_CHOICES = "Energy level must be 0 (low), 1 (medium) or 2 (high)."
 
 
 class DailyMoodListSerializer(serializers.ListSerializer):
@@ -21,9 +24,11 @@ class DailyMoodListSerializer(serializers.ListSerializer):
         return super().to_representation(moods)
 
 
-class DailyMoodSerializer(serializers.ModelSerializer):
+class DailyMoodSerializer(ModelSerializer):
     energy_level = serializers.ChoiceField(
-        choices=EnergyLevel.choices, help_text="0 low, 1 medium, 2 high."
+        choices=EnergyLevel.choices,
+        help_text="0 low, 1 medium, 2 high.",
+        error_messages={"invalid_choice": ENERGY_LEVEL_CHOICES},
     )
     day_of_cycle = serializers.SerializerMethodField(
         help_text="1 on a period's start date; null before her first logged period."

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import status
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -27,6 +27,14 @@ def exception_handler(exc, context):
         # Over DATA_UPLOAD_MAX_MEMORY_SIZE: a 400 in DRF's shape, not Django's HTML page.
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
         exc = ParseError(f"The request body is too large: at most {limit} KB is accepted.")
+    if isinstance(exc, Http404):
+        # get_object_or_404 names the model ("No DailyMood matches the given
+        # query."): one plain answer for every resource, missing or not hers.
+        exc = NotFound()
+    if isinstance(exc, UnicodeError):
+        # Text that cannot be encoded or decoded (a lone surrogate in a header,
+        # bytes that are not UTF-8) only ever comes from the request.
+        exc = ParseError("The request holds text that is not valid Unicode: send UTF-8.")
     if isinstance(exc, OperationalError | InterfaceError):
         # The database is down or restarting: say so, and let clients retry.
         logger.warning("database unavailable: %s", type(exc).__name__)

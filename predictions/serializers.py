@@ -7,6 +7,7 @@ from rest_framework import serializers
 from cycles import engine
 from cycles.serializers import PHASE_CHOICES
 from moods.models import EnergyLevel
+from planher.serializers import DateField
 from planher.validation import EARLIEST_DATE
 
 MAX_FORECAST_DAYS = 90
@@ -103,7 +104,7 @@ class CurrentSerializer(serializers.Serializer):
     )
 
 
-class QueryDateField(serializers.DateField):
+class QueryDateField(DateField):
     """A date between 1900 and two years after her today (the horizon of a plan)."""
 
     def to_internal_value(self, value):

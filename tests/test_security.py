@@ -719,7 +719,7 @@ def test_production_cookies_are_secure_and_hsts_lasts_a_year(production):
     assert settings_seen["X_FRAME_OPTIONS"] == "DENY"
     assert not settings_seen["CORS_ALLOW_ALL_ORIGINS"]
     assert not settings_seen["CORS_ALLOW_CREDENTIALS"]
-    assert settings_seen["renderers"] == ["rest_framework.renderers.JSONRenderer"]
+    assert settings_seen["renderers"] == ["planher.renderers.JSONRenderer"]
 
 
 def test_a_secure_request_gets_hsts_and_a_plain_one_does_not(production):

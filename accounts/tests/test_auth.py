@@ -37,7 +37,7 @@ def test_register_creates_a_user_and_logs_her_in(anon_client):
         {"email": "Ada@Example.com", "password": STRONG, "name": "Ada", "timezone": "Europe/Paris"},
     )
     assert response.status_code == 201, response.data
-    assert response.data["user"]["email"] == "Ada@example.com"
+    assert response.data["user"]["email"] == "ada@example.com"  # stored in its normal form
     assert response.data["user"]["timezone"] == "Europe/Paris"
     assert set(response.data) == {"user", "access", "refresh"}
     me = bearer(anon_client, response.data["access"]).get("/api/v1/auth/me")
@@ -366,3 +366,52 @@ def test_another_client_ip_has_its_own_budget(anon_client):
         "/api/v1/auth/login", {"email": "x@example.com", "password": "x"}, REMOTE_ADDR="192.0.2.7"
     )
     assert other.status_code == 401
+
+
+# --- passwords keep their spaces ----------------------------------------------
+
+SPACED = "  a much better passphrase 42 "
+
+
+@pytest.mark.django_db
+def test_a_password_with_surrounding_spaces_registers_and_logs_in_only_with_them(anon_client):
+    response = anon_client.post(
+        "/api/v1/auth/register", {"email": "sp@example.com", "password": SPACED}
+    )
+    assert response.status_code == 201
+    assert User.objects.get(email="sp@example.com").check_password(SPACED)
+    assert login(anon_client, "sp@example.com", SPACED).status_code == 200
+    for without in [SPACED.strip(), SPACED.lstrip(), SPACED.rstrip()]:
+        assert login(anon_client, "sp@example.com", without).status_code == 401
+
+
+def test_a_new_password_keeps_its_spaces(api, user):
+    response = api.post("/api/v1/auth/password", {"old_password": PASSWORD, "new_password": SPACED})
+    assert response.status_code == 204
+    user.refresh_from_db()
+    assert user.check_password(SPACED)
+    assert not user.check_password(SPACED.strip())
+
+
+def test_the_old_password_and_the_deletion_password_are_checked_with_their_spaces(anon_client, db):
+    person = UserFactory(email="spaced@example.com")
+    person.set_password(SPACED)
+    person.save()
+    client = bearer(anon_client, login(anon_client, person.email, SPACED).data["access"])
+    for trimmed in [SPACED.strip(), SPACED.rstrip()]:
+        response = client.post(
+            "/api/v1/auth/password", {"old_password": trimmed, "new_password": STRONG}
+        )
+        assert response.status_code == 400
+        response = client.delete("/api/v1/auth/me", {"password": trimmed})
+        assert response.status_code == 400
+    assert client.delete("/api/v1/auth/me", {"password": SPACED}).status_code == 204
+
+
+@pytest.mark.django_db
+def test_a_password_of_spaces_only_is_judged_by_the_validators_not_refused_as_blank(anon_client):
+    response = anon_client.post(
+        "/api/v1/auth/register", {"email": "blank@example.com", "password": " " * 20}
+    )
+    assert response.status_code == 201
+    assert login(anon_client, "blank@example.com", " " * 20).status_code == 200

@@ -1,0 +1,23 @@
+"""Filter pieces shared by the apps."""
+
+import django_filters
+from django import forms
+
+from .validation import missing_date_message
+
+
+class DateFormField(forms.DateField):
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            message = missing_date_message(value)
+            if message is None:
+                raise
+            raise forms.ValidationError(message, code="invalid") from None
+
+
+class DateFilter(django_filters.DateFilter):
+    """A date in the query string; 2026-02-30 is said not to exist."""
+
+    field_class = DateFormField
