@@ -4,7 +4,7 @@ from datetime import date
 
 from rest_framework import serializers
 
-EARLIEST_DATE = date(1900, 1, 1)
+from core.vocabulary import EARLIEST_DATE
 
 
 def logged_date_problem(value: date, *, today: date) -> str | None:
