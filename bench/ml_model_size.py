@@ -23,8 +23,9 @@ import joblib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.vocabulary import HIGH, MEDIUM
 from predictions.ml import fallback_probabilities, predict_probabilities, train
-from predictions.synthetic import HIGH, MEDIUM, make_user_history
+from predictions.synthetic import make_user_history
 
 HISTORY_DAYS = (30, 180, 730)
 USERS = 6

@@ -102,18 +102,31 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-PHASES = ("menstrual", "follicular", "ovulatory", "luteal")
-MENSTRUAL, FOLLICULAR, OVULATORY, LUTEAL = PHASES
+from core.vocabulary import (
+    CYCLE_LENGTH,
+    DEFAULT_LUTEAL_LENGTH,
+    DEFAULT_MENSES_LENGTH,
+    FOLLICULAR,
+    LUTEAL,
+    MAX_PERIOD_DAYS,
+    MENSTRUAL,
+    METHOD_HISTORY,
+    METHOD_HISTORY_PROFILE,
+    METHOD_POPULATION,
+    METHOD_PROFILE,
+    OVULATORY,
+    STATUS_DUE_TODAY,
+    STATUS_LATE,
+    STATUS_UPCOMING,
+)
 
 POPULATION_CYCLE_LENGTH = 29
-DEFAULT_LUTEAL_LENGTH = 14
-DEFAULT_MENSES_LENGTH = 5
 INTERVAL = 0.8
 
 FERTILE_WINDOW_DAYS = 6  # the 5 days before ovulation and the day itself
-MAX_PERIOD_LENGTH = 15  # longest bleeding the API accepts; caps malformed input
+MAX_PERIOD_LENGTH = MAX_PERIOD_DAYS  # longest bleeding the API accepts; caps malformed input
 MIN_EFFECTIVE_LUTEAL = 2  # keeps the ovulatory days before the next start
-PROFILE_CYCLE_RANGE = (15, 90)  # the profile's own validation range; clamps odd input
+PROFILE_CYCLE_RANGE = CYCLE_LENGTH  # the profile's own validation range; clamps odd input
 
 HISTORY_WINDOW = 12  # about a year of cycles, as FIGO looks at a year
 MISSED_LOG_RATIO = 1.6  # a missed log gives ~2x; 1.6 sits between one and two cycles
@@ -129,16 +142,6 @@ MAD_TO_SD = 1.4826  # a normal's SD from its median absolute deviation
 REGULARITY_WINDOW = 12  # FIGO 2018 looks at the last year: about 12 cycles
 REGULARITY_MAX_SPREAD = 7  # regular: shortest and longest recent cycles differ <= 7 days
 REGULARITY_MIN_CYCLES = 3
-
-STATUS_UPCOMING = "upcoming"  # `on` is before the expected start
-STATUS_DUE_TODAY = "due_today"  # `on` is the expected start, and she has not logged it
-STATUS_LATE = "late"  # `on` is after the expected start
-STATUSES = (STATUS_UPCOMING, STATUS_DUE_TODAY, STATUS_LATE)
-
-METHOD_POPULATION = "population_prior"
-METHOD_PROFILE = "profile"
-METHOD_HISTORY = "history_shrunk"
-METHOD_HISTORY_PROFILE = "history_shrunk_to_profile"
 
 
 # --------------------------------------------------------------------------- values
@@ -183,7 +186,8 @@ class NextPeriod:
     last_start: date | None = None  # her last logged start on or before `on`
     expected_start: date | None = None  # last start + usual length (start_date unless late)
     usual_cycle_length: int | None = None  # predicted length of a cycle; future cycles use it
-    status: str = STATUS_UPCOMING  # one of STATUSES: how `on` stands to the expected start
+    # One of NEXT_PERIOD_STATUSES: how `on` stands to the expected start.
+    status: str = STATUS_UPCOMING
 
 
 @dataclass(frozen=True)

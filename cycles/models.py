@@ -7,18 +7,21 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core.vocabulary import (
+    CYCLE_LENGTH,
+    DEFAULT_LUTEAL_LENGTH,
+    DEFAULT_MENSES_LENGTH,
+    DEFAULT_NUMBER_OF_PEAK,
+    HEIGHT_CM,
+    LUTEAL_LENGTH,
+    MAX_PERIOD_DAYS,
+    MENSES_LENGTH,
+    NUMBER_OF_PEAK,
+    WEIGHT_KG,
+)
 from planher.validation import logged_date_problem
 
 from . import engine
-
-# Contract ranges, shared by validators, serializers and check constraints.
-HEIGHT_CM = (100, 250)
-WEIGHT_KG = (Decimal("25"), Decimal("350"))
-CYCLE_LENGTH = (15, 90)
-LUTEAL_LENGTH = (5, 25)
-MENSES_LENGTH = (1, 15)
-NUMBER_OF_PEAK = (0, 15)
-MAX_PERIOD_DAYS = 15
 
 
 def in_range(bounds):
@@ -60,14 +63,14 @@ class Profile(models.Model):
         help_text="Typical cycle length in days; empty when she does not know.",
     )
     luteal_length = models.PositiveSmallIntegerField(
-        default=engine.DEFAULT_LUTEAL_LENGTH, validators=in_range(LUTEAL_LENGTH)
+        default=DEFAULT_LUTEAL_LENGTH, validators=in_range(LUTEAL_LENGTH)
     )
     menses_length = models.PositiveSmallIntegerField(
-        default=engine.DEFAULT_MENSES_LENGTH, validators=in_range(MENSES_LENGTH)
+        default=DEFAULT_MENSES_LENGTH, validators=in_range(MENSES_LENGTH)
     )
     unusual_bleeding = models.BooleanField(default=False)
     number_of_peak = models.PositiveSmallIntegerField(
-        default=2, validators=in_range(NUMBER_OF_PEAK)
+        default=DEFAULT_NUMBER_OF_PEAK, validators=in_range(NUMBER_OF_PEAK)
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -8,8 +8,6 @@ from planher.validation import validate_logged_date
 
 from .models import Period, Profile
 
-PHASE_CHOICES = ["menstrual", "follicular", "ovulatory", "luteal"]
-
 
 class ProfileSerializer(serializers.ModelSerializer):
     bmi = serializers.DecimalField(

@@ -3,15 +3,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from core import vocabulary
+from core.vocabulary import NOTES_MAX_LENGTH
 from planher.validation import logged_date_problem
-
-NOTES_MAX_LENGTH = 2000
 
 
 class EnergyLevel(models.IntegerChoices):
-    LOW = 0, "low"
-    MEDIUM = 1, "medium"
-    HIGH = 2, "high"
+    LOW = vocabulary.LOW, vocabulary.ENERGY_LABELS[vocabulary.LOW]
+    MEDIUM = vocabulary.MEDIUM, vocabulary.ENERGY_LABELS[vocabulary.MEDIUM]
+    HIGH = vocabulary.HIGH, vocabulary.ENERGY_LABELS[vocabulary.HIGH]
 
 
 class DailyMoodQuerySet(models.QuerySet):
@@ -43,7 +43,7 @@ class DailyMood(models.Model):
                 violation_error_message="You already logged your energy for this date.",
             ),
             models.CheckConstraint(
-                condition=Q(energy_level__gte=0, energy_level__lte=2),
+                condition=Q(energy_level__gte=vocabulary.LOW, energy_level__lte=vocabulary.HIGH),
                 name="moods_dailymood_energy_level_range",
             ),
         ]

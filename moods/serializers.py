@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.vocabulary import PHASES
 from cycles import services as cycle_services
-from cycles.serializers import PHASE_CHOICES
 from planher.serializers import ModelSerializer
 from planher.validation import validate_logged_date
 
@@ -58,7 +58,7 @@ class DailyMoodSerializer(ModelSerializer):
         position = self.position(mood)
         return position.day_of_cycle if position else None
 
-    @extend_schema_field(serializers.ChoiceField(choices=PHASE_CHOICES, allow_null=True))
+    @extend_schema_field(serializers.ChoiceField(choices=PHASES, allow_null=True))
     def get_phase(self, mood):
         position = self.position(mood)
         return position.phase if position else None

@@ -213,10 +213,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
-        "EnergySourceEnum": ["model", "fallback"],
+        "EnergySourceEnum": "core.vocabulary.ENERGY_SOURCES",
         # Logged and predicted levels are one type for a generated client.
         "EnergyLevelEnum": "moods.models.EnergyLevel",
-        "BasisMethodEnum": "predictions.serializers.BASIS_METHODS",
+        "BasisMethodEnum": "core.vocabulary.BASIS_METHODS",
     },
     # Swagger UI and ReDoc come from the drf-spectacular-sidecar package, served
     # as this project's static files: pinned, and no CDN (they work offline).

@@ -6,7 +6,7 @@ from datetime import date
 
 from rest_framework import serializers
 
-EARLIEST_DATE = date(1900, 1, 1)
+from core.vocabulary import EARLIEST_DATE
 
 ISO_DATE_SHAPE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
 

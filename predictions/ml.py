@@ -34,9 +34,8 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedKFold
 
-LEVELS = (0, 1, 2)
-LABELS = ("low", "medium", "high")  # LABELS[level]
-PHASES = ("menstrual", "follicular", "ovulatory", "luteal")
+from core.vocabulary import ENERGY_LABELS, ENERGY_LEVELS, LUTEAL, PHASES
+
 MIN_SAMPLES = 14  # about two weeks of logs ...
 MIN_LEVELS = 2  # ... covering at least two levels (a forest needs two classes)
 
@@ -72,7 +71,7 @@ LOG_LOSS_MARGIN = 0.005
 # The fallback splits the luteal phase: the last days before a period behave like
 # menses (lower energy), the rest of the luteal phase does not.
 LATE_LUTEAL_DAYS = 4  # days_until_next <= 4 (and late days, <= 0)
-GROUPS = ("menstrual", "follicular", "ovulatory", "luteal", "late_luteal")
+GROUPS = (*PHASES, "late_luteal")
 # Population prior P(low, medium, high) per group: an assumption, not fitted data.
 # Lower energy in menses and the last days before a period, a mild high around
 # ovulation. Deliberately mild, so a user without a cycle effect soon looks like
@@ -117,7 +116,7 @@ class CyclePoint:
 @dataclass(frozen=True)
 class Sample:
     point: CyclePoint
-    level: int  # one of LEVELS
+    level: int  # one of ENERGY_LEVELS
 
 
 class NotEnoughData(ValueError):
@@ -138,7 +137,7 @@ class BlendedForest:
 
     forest: RandomForestClassifier
     weight: float
-    fallback_table: np.ndarray  # shape (len(GROUPS), len(LEVELS))
+    fallback_table: np.ndarray  # shape (len(GROUPS), len(ENERGY_LEVELS))
 
 
 @dataclass
@@ -198,7 +197,7 @@ def _features(points: Sequence[CyclePoint]) -> np.ndarray:
 
 def _group(point: CyclePoint) -> int:
     _check_point(point)
-    if point.phase == "luteal" and point.days_until_next <= LATE_LUTEAL_DAYS:
+    if point.phase == LUTEAL and point.days_until_next <= LATE_LUTEAL_DAYS:
         return GROUPS.index("late_luteal")
     return GROUPS.index(point.phase)
 
@@ -209,8 +208,8 @@ def _groups(points: Iterable[CyclePoint]) -> np.ndarray:
 
 def _levels(samples: Sequence[Sample]) -> np.ndarray:
     levels = np.array([s.level for s in samples], dtype=int)
-    if not np.isin(levels, LEVELS).all():
-        raise ValueError(f"Energy levels must be in {LEVELS}.")
+    if not np.isin(levels, ENERGY_LEVELS).all():
+        raise ValueError(f"Energy levels must be in {ENERGY_LEVELS}.")
     return levels
 
 
@@ -236,7 +235,7 @@ def _smooth(
 
 
 def _counts(groups: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    counts = np.zeros((len(GROUPS), len(LEVELS)))
+    counts = np.zeros((len(GROUPS), len(ENERGY_LEVELS)))
     np.add.at(counts, (groups, levels), 1.0)
     return counts
 
@@ -244,7 +243,7 @@ def _counts(groups: np.ndarray, levels: np.ndarray) -> np.ndarray:
 def _fallback_table(
     groups: np.ndarray, levels: np.ndarray, shrink: tuple[float, float]
 ) -> np.ndarray:
-    """P(level | group) from her logs, shape (len(GROUPS), len(LEVELS)).
+    """P(level | group) from her logs, shape (len(GROUPS), len(ENERGY_LEVELS)).
 
     With no logs (and DEFAULT_SHRINK) this is exactly PRIOR.
     """
@@ -260,7 +259,7 @@ def _loo_fallback(
     The fallback is made of counts, so leaving a sample out is exact and cheap.
     """
     counts = _counts(groups, levels)
-    own = np.eye(len(LEVELS))[levels]  # each sample's own count, to take out
+    own = np.eye(len(ENERGY_LEVELS))[levels]  # each sample's own count, to take out
     return _smooth(counts[groups] - own, counts.sum(axis=0) - own, PRIOR[groups], *shrink)
 
 
@@ -278,7 +277,7 @@ def _fallback_for(groups: np.ndarray, levels: np.ndarray) -> np.ndarray:
 
 
 def _as_dicts(probabilities: np.ndarray) -> list[dict[str, float]]:
-    return [dict(zip(LABELS, map(float, row), strict=True)) for row in probabilities]
+    return [dict(zip(ENERGY_LABELS, map(float, row), strict=True)) for row in probabilities]
 
 
 def fallback_probabilities(
@@ -286,7 +285,7 @@ def fallback_probabilities(
 ) -> list[dict[str, float]]:
     """Per-group frequencies of her logs smoothed toward the population prior.
 
-    Works with no samples at all (pure prior). One dict per point, keys LABELS.
+    Works with no samples at all (pure prior). One dict per point, keys ENERGY_LABELS.
     """
     groups, levels = _groups(s.point for s in samples), _levels(samples)
     table = _fallback_for(groups, levels)
@@ -324,7 +323,7 @@ def _forest(n_samples: int, random_state: int) -> RandomForestClassifier:
 
 def _forest_probabilities(forest: RandomForestClassifier, x: np.ndarray) -> np.ndarray:
     """predict_proba with one column per level, 0.0 for levels it never saw."""
-    out = np.zeros((len(x), len(LEVELS)))
+    out = np.zeros((len(x), len(ENERGY_LEVELS)))
     if len(x):
         out[:, forest.classes_.astype(int)] = forest.predict_proba(x)
     return out
@@ -338,7 +337,7 @@ def _fit(x: np.ndarray, groups: np.ndarray, y: np.ndarray, random_state: int) ->
         # (a row of zeros, NaN in older scikit-learn): left out of the weight choice.
         warnings.filterwarnings("ignore", "Some inputs do not have OOB scores", UserWarning)
         forest.fit(x, y)
-    oob = np.zeros((len(y), len(LEVELS)))
+    oob = np.zeros((len(y), len(ENERGY_LEVELS)))
     oob[:, forest.classes_.astype(int)] = np.nan_to_num(forest.oob_decision_function_)
     has_oob = oob.sum(axis=1) > 0
     # Not needed to predict, and they would grow the file with the training set.
@@ -416,7 +415,7 @@ def train(samples: Sequence[Sample], *, random_state: int = 0) -> TrainingResult
             fold_model = _fit(x[train_idx], groups[train_idx], y[train_idx], random_state)
             fallback = fold_model.fallback_table
             model = _blend(fold_model, test_x, test_groups)
-        frequencies = np.bincount(y[train_idx], minlength=len(LEVELS)) / len(train_idx)
+        frequencies = np.bincount(y[train_idx], minlength=len(ENERGY_LEVELS)) / len(train_idx)
         predictions = {
             "model": model,
             # Majority baseline: predicts her most frequent level, with her frequencies
@@ -478,7 +477,7 @@ def predict_probabilities(
 ) -> list[dict[str, float]]:
     """Probabilities for each point, in one predict_proba call for all of them.
 
-    Every dict has all LABELS. A bare classifier gives 0.0 to a level it never saw;
+    Every dict has all ENERGY_LABELS. A bare classifier gives 0.0 to a level it never saw;
     a BlendedForest gives such a level the small probability its fallback table
     (smoothed toward the population prior) has for it.
     """

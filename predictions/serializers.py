@@ -4,13 +4,18 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
-from cycles import engine
-from cycles.serializers import PHASE_CHOICES
+from core.vocabulary import (
+    BASIS_METHODS,
+    EARLIEST_DATE,
+    ENERGY_LABELS,
+    ENERGY_SOURCES,
+    MAX_FORECAST_DAYS,
+    NEXT_PERIOD_STATUSES,
+    PHASES,
+)
 from moods.models import EnergyLevel
 from planher.serializers import DateField
-from planher.validation import EARLIEST_DATE
 
-MAX_FORECAST_DAYS = 90
 HORIZON_DAYS = 2 * 366
 
 
@@ -24,23 +29,15 @@ class EnergySerializer(serializers.Serializer):
     level = serializers.ChoiceField(
         choices=EnergyLevel.choices, help_text="The most likely level: 0 low, 1 medium, 2 high."
     )
-    label = serializers.ChoiceField(choices=["low", "medium", "high"])
+    label = serializers.ChoiceField(choices=ENERGY_LABELS)
     probabilities = ProbabilitiesSerializer()
     confidence = serializers.FloatField(help_text="The probability of `level`.")
     source = serializers.ChoiceField(
-        choices=["model", "fallback"],
+        choices=ENERGY_SOURCES,
         help_text="`model`: her own forest; `fallback`: her per-phase frequencies "
         "smoothed toward a population prior.",
     )
     model_version = serializers.IntegerField(allow_null=True)
-
-
-BASIS_METHODS = [
-    engine.METHOD_POPULATION,
-    engine.METHOD_PROFILE,
-    engine.METHOD_HISTORY,
-    engine.METHOD_HISTORY_PROFILE,
-]
 
 
 class BasisSerializer(serializers.Serializer):
@@ -72,7 +69,7 @@ class NextPeriodSerializer(serializers.Serializer):
         "N > 0 when `late`."
     )
     status = serializers.ChoiceField(
-        choices=["upcoming", "due_today", "late"],
+        choices=NEXT_PERIOD_STATUSES,
         help_text="How the date stands to her expected start, with no start logged: "
         "`upcoming` (before it), `due_today` (on it), `late` (after it, by `days_late` "
         "days). Show it as is; `start_date` then stays the first predicted day.",
@@ -88,7 +85,7 @@ class FertileWindowSerializer(serializers.Serializer):
 class CurrentSerializer(serializers.Serializer):
     date = serializers.DateField()
     day_of_cycle = serializers.IntegerField(allow_null=True)
-    phase = serializers.ChoiceField(choices=PHASE_CHOICES, allow_null=True)
+    phase = serializers.ChoiceField(choices=PHASES, allow_null=True)
     bmi = serializers.FloatField(allow_null=True)
     cycle_length = serializers.IntegerField(
         allow_null=True, help_text="The length the engine predicts for this cycle."
@@ -137,7 +134,7 @@ class ForecastQuerySerializer(serializers.Serializer):
 class ForecastDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     day_of_cycle = serializers.IntegerField(allow_null=True)
-    phase = serializers.ChoiceField(choices=PHASE_CHOICES, allow_null=True)
+    phase = serializers.ChoiceField(choices=PHASES, allow_null=True)
     is_predicted_period = serializers.BooleanField()
     is_fertile = serializers.BooleanField()
     energy = EnergySerializer(allow_null=True)
@@ -155,7 +152,7 @@ class HistoryItemSerializer(serializers.Serializer):
         choices=EnergyLevel.choices, help_text="0 low, 1 medium, 2 high."
     )
     probabilities = ProbabilitiesSerializer()
-    source = serializers.ChoiceField(choices=["model", "fallback"])
+    source = serializers.ChoiceField(choices=ENERGY_SOURCES)
     model_version = serializers.IntegerField(allow_null=True)
     actual_level = serializers.ChoiceField(
         choices=EnergyLevel.choices,
@@ -189,7 +186,7 @@ class ModelSerializer(serializers.Serializer):
     feature_importances = serializers.DictField(child=serializers.FloatField())
     algorithm = serializers.CharField()
     serving = serializers.ChoiceField(
-        choices=["model", "fallback"], help_text="What /current and /forecast serve now."
+        choices=ENERGY_SOURCES, help_text="What /current and /forecast serve now."
     )
     detail = serializers.CharField(help_text="Why the model serves, or why the fallback does.")
     logs_needed = serializers.IntegerField(help_text="More mood logs needed before a training.")
@@ -217,7 +214,7 @@ class PredictionRecordExportSerializer(serializers.Serializer):
         choices=EnergyLevel.choices, help_text="0 low, 1 medium, 2 high."
     )
     probabilities = ProbabilitiesSerializer()
-    source = serializers.ChoiceField(choices=["model", "fallback"])
+    source = serializers.ChoiceField(choices=ENERGY_SOURCES)
     model_version = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
 

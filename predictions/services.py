@@ -17,6 +17,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils.timezone import now
 
 from accounts.userdata import user_answers_expire
+from core.vocabulary import ENERGY_LABELS, ENERGY_LEVELS
 from cycles import engine
 from cycles import services as cycle_services
 from moods.models import DailyMood
@@ -235,11 +236,11 @@ class EnergyPrediction:
 
     @property
     def level(self) -> int:
-        return max(ml.LEVELS, key=lambda level: self.probabilities[ml.LABELS[level]])
+        return max(ENERGY_LEVELS, key=lambda level: self.probabilities[ENERGY_LABELS[level]])
 
     @property
     def label(self) -> str:
-        return ml.LABELS[self.level]
+        return ENERGY_LABELS[self.level]
 
     @property
     def confidence(self) -> float:
@@ -400,7 +401,7 @@ def energies_served(*, user, days: list[date], predictions) -> list[dict | None]
 def record_as_energy(record: PredictionRecord) -> dict:
     return {
         "level": record.predicted_level,
-        "label": ml.LABELS[record.predicted_level],
+        "label": ENERGY_LABELS[record.predicted_level],
         "probabilities": record.probabilities,
         "confidence": round(max(record.probabilities.values()), 3),
         "source": record.source,

@@ -22,19 +22,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .ml import LABELS, LATE_LUTEAL_DAYS, CyclePoint, Sample
+from core.vocabulary import (
+    ENERGY_LABELS,
+    FOLLICULAR,
+    HIGH,
+    LOW,
+    LUTEAL,
+    MEDIUM,
+    MENSTRUAL,
+    OVULATORY,
+)
 
-LOW, MEDIUM, HIGH = 0, 1, 2
+from .ml import LATE_LUTEAL_DAYS, CyclePoint, Sample
+
 MIN_CYCLE_LENGTH, MAX_CYCLE_LENGTH = 18, 50
 
 
 def rule_level(point: CyclePoint) -> int:
     """The latent rule: low in menses and late luteal, high around ovulation."""
-    if point.phase == "menstrual" or (
-        point.phase == "luteal" and point.days_until_next <= LATE_LUTEAL_DAYS
+    if point.phase == MENSTRUAL or (
+        point.phase == LUTEAL and point.days_until_next <= LATE_LUTEAL_DAYS
     ):
         return LOW
-    if point.phase == "ovulatory":
+    if point.phase == OVULATORY:
         return HIGH
     return MEDIUM
 
@@ -103,7 +113,7 @@ class SyntheticHistory:
         probabilities = _level_probabilities(
             self.base_rates, self.cycle_strength, self.rule(self.point(day))
         )
-        return dict(zip(LABELS, probabilities, strict=True))
+        return dict(zip(ENERGY_LABELS, probabilities, strict=True))
 
 
 def _point(cycles: tuple[TrueCycle, ...], day: date) -> CyclePoint:
@@ -112,13 +122,13 @@ def _point(cycles: tuple[TrueCycle, ...], day: date) -> CyclePoint:
         raise ValueError(f"{day} is outside the generated cycles.")
     day_of_cycle = (day - cycle.start).days + 1
     if day_of_cycle <= cycle.menses_length:
-        phase = "menstrual"
+        phase = MENSTRUAL
     elif abs((day - cycle.ovulation).days) <= 1:
-        phase = "ovulatory"
+        phase = OVULATORY
     elif day < cycle.ovulation:
-        phase = "follicular"
+        phase = FOLLICULAR
     else:
-        phase = "luteal"
+        phase = LUTEAL
     return CyclePoint(
         day_of_cycle=day_of_cycle,
         cycle_length=cycle.length,

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from core.vocabulary import PHASES
 from cycles import engine
 from cycles.engine import (
-    PHASES,
     POPULATION_CYCLE_LENGTH,
     CycleProfile,
     Period,

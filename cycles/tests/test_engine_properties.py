@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.vocabulary import PHASES
 from cycles.engine import (
-    PHASES,
     CycleProfile,
     Period,
     current_cycle,

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import factory
 
 from accounts.tests.factories import UserFactory
+from core.vocabulary import HIGH, LOW, MEDIUM
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
@@ -85,8 +86,8 @@ def energy_follows_early_cycle(point) -> int:
     """High on days 6-10, low after day 20, medium otherwise: a pattern the
     per-phase fallback cannot express, so her forest beats it."""
     if 6 <= point.day_of_cycle <= 10:
-        return synthetic.HIGH
-    return synthetic.LOW if point.day_of_cycle > 20 else synthetic.MEDIUM
+        return HIGH
+    return LOW if point.day_of_cycle > 20 else MEDIUM
 
 
 @functools.cache

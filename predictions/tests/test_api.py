@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from accounts.tests.factories import PASSWORD
+from core.vocabulary import ENERGY_LABELS
 from cycles.models import Period
 from moods.tests.factories import DailyMoodFactory
 from predictions import ml
@@ -70,7 +71,7 @@ def assert_well_formed_energy(energy):
     assert set(probabilities) == {"low", "medium", "high"}
     assert sum(probabilities.values()) == pytest.approx(1, abs=0.01)
     assert energy["level"] in (0, 1, 2)
-    assert energy["label"] == ml.LABELS[energy["level"]]
+    assert energy["label"] == ENERGY_LABELS[energy["level"]]
     assert probabilities[energy["label"]] == max(probabilities.values())
     assert energy["confidence"] == max(probabilities.values())
 

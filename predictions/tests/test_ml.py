@@ -11,11 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.vocabulary import ENERGY_LABELS, HIGH, LOW, MEDIUM, PHASES
 from predictions import ml
 from predictions.ml import (
-    LABELS,
     MIN_SAMPLES,
-    PHASES,
     CyclePoint,
     NotEnoughData,
     Sample,
@@ -26,7 +25,7 @@ from predictions.ml import (
     predict_probabilities,
     train,
 )
-from predictions.synthetic import HIGH, LOW, MEDIUM, make_user_history
+from predictions.synthetic import make_user_history
 
 TODAY = date(2026, 3, 14)
 
@@ -58,7 +57,7 @@ def _history(seed, days, **kwargs):
 
 
 def _as_array(probabilities):
-    return np.array([[p[label] for label in LABELS] for p in probabilities])
+    return np.array([[p[label] for label in ENERGY_LABELS] for p in probabilities])
 
 
 @pytest.fixture(scope="module")
@@ -237,7 +236,7 @@ def test_predictions_have_every_label_and_sum_to_one(trained, points):
     ):
         assert len(probabilities) == len(points)
         for p in probabilities:
-            assert tuple(p) == LABELS
+            assert tuple(p) == ENERGY_LABELS
             assert all(0 <= value <= 1 for value in p.values())
             assert sum(p.values()) == pytest.approx(1)
 

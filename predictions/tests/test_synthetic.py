@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from predictions.ml import LABELS, PHASES
+from core.vocabulary import ENERGY_LABELS, PHASES
 from predictions.synthetic import (
     HIGH,
     LOW,
@@ -140,7 +140,7 @@ def test_true_probabilities_are_her_base_rates_without_a_cycle_effect():
     history = _history(days=30, cycle_effect=0, base_rates=(0.2, 0.5, 0.3))
     for day in history.levels:
         assert history.true_probabilities(day) == pytest.approx(
-            dict(zip(LABELS, (0.2, 0.5, 0.3), strict=True))
+            dict(zip(ENERGY_LABELS, (0.2, 0.5, 0.3), strict=True))
         )
 
 
