@@ -1,14 +1,14 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.vocabulary import PHASES
+from core.vocabulary import ENERGY_LEVEL_TEXT, PHASES
 from cycles import services as cycle_services
 from planher.serializers import ModelSerializer
 from planher.validation import validate_logged_date
 
 from .models import DailyMood, EnergyLevel
 
-ENERGY_LEVEL_CHOICES = "Energy level must be 0 (low), 1 (medium) or 2 (high)."
+ENERGY_LEVEL_CHOICES = f"Energy level must be {ENERGY_LEVEL_TEXT}."
 
 
 class DailyMoodListSerializer(serializers.ListSerializer):
