@@ -10,6 +10,8 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from core.userdata import user_data_sections
+
 from .emails import (
     EmailAddressField,
     invisible_character_message,
@@ -17,7 +19,6 @@ from .emails import (
     validate_email_characters,
 )
 from .timezones import validate_timezone
-from .userdata import user_data_sections
 
 User = get_user_model()
 
@@ -197,7 +198,7 @@ class ExportDocumentSerializer(serializers.Serializer):
     """Everything PlanHer keeps about you, as one document."""
 
     # Describes ``services.user_export``. Each app's section comes from the
-    # registry (``accounts.userdata``), read when the serializer is built, so
+    # registry (``core.userdata``), read when the serializer is built, so
     # accounts still imports none of those apps.
 
     exported_at = serializers.DateTimeField()

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.timezone import now
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from .userdata import user_data_sections
+from core.userdata import user_data_sections
 
 
 def user_export(*, user) -> dict:

@@ -7,8 +7,8 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from planher.schema import BodyOnDeleteSchema
-from planher.throttling import AuthRateThrottle
+from core.schema import BodyOnDeleteSchema
+from core.throttling import AuthRateThrottle
 
 from . import serializers, services
 

@@ -38,7 +38,7 @@ def main():
 
     env = harness.bench_environment(args.database_url)
     harness.setup_django(env)
-    from accounts.userdata import user_answers_expire
+    from core.userdata import user_answers_expire
 
     user = harness.make_user("bench@planher.test", days=365)
     past = (user.local_today() - timedelta(days=10)).isoformat()

@@ -6,7 +6,7 @@ its own process (they share the GIL; nice values do not help there).
 In one process, no server (Django's test client, so only the process matters):
 one training of a user with ten years of daily logs, on her latest
 ``services.TRAINING_WINDOW_LOGS`` logs and on all of them; then another user's
-GET /auth/me, quiet and while a background thread (as ``planher.background``
+GET /auth/me, quiet and while a background thread (as ``core.background``
 runs it, niced) trains her over and over: the worst case of a training
 sharing the process with requests.
 """
@@ -41,7 +41,7 @@ def main():
     from rest_framework.test import APIClient
     from rest_framework_simplejwt.tokens import AccessToken
 
-    from planher.background import lower_priority_of_this_thread
+    from core.background import lower_priority_of_this_thread
     from predictions import services
 
     heavy = harness.make_user("heavy@planher.test", days=3650, seed=7, train=False)

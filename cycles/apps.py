@@ -6,7 +6,7 @@ class CyclesConfig(AppConfig):
     verbose_name = "Cycles"
 
     def ready(self):
-        from accounts.userdata import expire_answers_on_change, register_user_data
+        from core.userdata import expire_answers_on_change, register_user_data
 
         from . import serializers, services
         from .models import Period, Profile

@@ -1,6 +1,6 @@
 import django_filters
 
-from planher.filters import DateFilter
+from core.filters import DateFilter
 
 from .models import Period
 

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core.validation import logged_date_problem
 from core.vocabulary import (
     CYCLE_LENGTH,
     DEFAULT_LUTEAL_LENGTH,
@@ -19,7 +20,6 @@ from core.vocabulary import (
     NUMBER_OF_PEAK,
     WEIGHT_KG,
 )
-from planher.validation import logged_date_problem
 
 from . import engine
 

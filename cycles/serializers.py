@@ -3,8 +3,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.serializers import as_serializer_error
 
-from planher.serializers import ModelSerializer
-from planher.validation import validate_logged_date
+from core.serializers import ModelSerializer
+from core.validation import validate_logged_date
 
 from .models import Period, Profile
 
@@ -63,6 +63,8 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 
 class PeriodSerializer(ModelSerializer):
+    """A period she logged: its first day and, once it is over, its last."""
+
     length_days = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="Days of bleeding; null while ongoing."
     )

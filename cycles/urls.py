@@ -1,4 +1,4 @@
-from planher.routers import OptionalSlashRouter
+from core.routers import OptionalSlashRouter
 
 from . import views
 

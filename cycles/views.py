@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from planher.views import OwnedModelViewSet, user_write_lock
+from core.views import OwnedModelViewSet, user_write_lock
 
 from . import services
 from .filters import PeriodFilterSet

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from planher.admin import UserDataAdmin
+from core.admin import UserDataAdmin
 
 from .models import DailyMood
 

@@ -6,7 +6,7 @@ class MoodsConfig(AppConfig):
     verbose_name = "Daily moods"
 
     def ready(self):
-        from accounts.userdata import expire_answers_on_change, register_user_data
+        from core.userdata import expire_answers_on_change, register_user_data
 
         from .models import DailyMood
         from .serializers import DailyMoodExportSerializer

@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models import Q
 
 from core import vocabulary
+from core.validation import logged_date_problem
 from core.vocabulary import NOTES_MAX_LENGTH
-from planher.validation import logged_date_problem
 
 
 class EnergyLevel(models.IntegerChoices):

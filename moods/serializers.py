@@ -1,10 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import ModelSerializer
+from core.validation import validate_logged_date
 from core.vocabulary import ENERGY_LEVEL_TEXT, PHASES
 from cycles import services as cycle_services
-from planher.serializers import ModelSerializer
-from planher.validation import validate_logged_date
 
 from .models import DailyMood, EnergyLevel
 
@@ -25,6 +25,8 @@ class DailyMoodListSerializer(serializers.ListSerializer):
 
 
 class DailyMoodSerializer(ModelSerializer):
+    """Her energy on one day, placed in her cycle as her periods stand now."""
+
     energy_level = serializers.ChoiceField(
         choices=EnergyLevel.choices,
         help_text="0 low, 1 medium, 2 high.",

@@ -3,7 +3,7 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from planher.views import OwnedModelViewSet, user_write_lock
+from core.views import OwnedModelViewSet, user_write_lock
 
 from .filters import DailyMoodFilterSet
 from .models import DailyMood

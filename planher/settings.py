@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "planher",
+    "core",
     "accounts",
     "cycles",
     "moods",
@@ -71,7 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "planher.middleware.NoStoreApiMiddleware",
+    "core.middleware.NoStoreApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -154,7 +154,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "planher.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }
@@ -168,19 +168,19 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["planher.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["planher.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["core.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "planher.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "planher.schema.PlanHerAutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["planher.throttling.UserRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "core.schema.PlanHerAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_rate("THROTTLE_AUTH_RATE", "10/min"),
         "user": env_rate("THROTTLE_USER_RATE", "600/min"),
     },
     "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else 0,
-    "EXCEPTION_HANDLER": "planher.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Decimals (weight, BMI) travel as JSON numbers, as a frontend expects.
     "COERCE_DECIMAL_TO_STRING": False,
@@ -225,12 +225,12 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI would otherwise send the schema to swagger.io's online validator.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
-    "PREPROCESSING_HOOKS": ["planher.schema.spell_auth_paths_without_slash"],
+    "PREPROCESSING_HOOKS": ["core.schema.spell_auth_paths_without_slash"],
     # DRF's own error answers (400, 401, 404, 429) are documented on every
-    # operation that can give them (planher/schema.py).
+    # operation that can give them (core/schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "planher.schema.document_error_responses",
+        "core.schema.document_error_responses",
     ],
 }
 
@@ -249,7 +249,7 @@ CORS_URLS_REGEX = r"^/api/.*$"
 # --- Celery (without a broker, tasks run on a background thread per process) ---
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-# Without a broker, trainings go to ``planher.background`` (never the request);
+# Without a broker, trainings go to ``core.background`` (never the request);
 # eager mode only marks that no broker is configured.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # Threads per process that run them (at a lower CPU priority).

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .health import HealthView
+from core.health import HealthView
 
 api_v1 = [
     path("auth/", include("accounts.urls")),
@@ -19,10 +19,10 @@ urlpatterns = [
     # Swagger UI and ReDoc are served from this project's static files (no CDN).
     path(
         "api/redoc/",
-        SpectacularRedocView.as_view(url_name="schema", template_name="planher/redoc.html"),
+        SpectacularRedocView.as_view(url_name="schema", template_name="core/redoc.html"),
         name="redoc",
     ),
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "planher.exceptions.not_found"
+handler404 = "core.exceptions.not_found"

@@ -6,7 +6,7 @@ class PredictionsConfig(AppConfig):
     verbose_name = "Predictions"
 
     def ready(self):
-        from accounts.userdata import register_change_listener, register_user_data
+        from core.userdata import register_change_listener, register_user_data
 
         from . import serializers, services, tasks
 

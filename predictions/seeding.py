@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.userdata import user_answers_expire
+from core.userdata import user_answers_expire
 from cycles.models import Period, Profile
 from moods.models import DailyMood
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
+from core.serializers import DateField
 from core.vocabulary import (
     BASIS_METHODS,
     EARLIEST_DATE,
@@ -14,7 +15,6 @@ from core.vocabulary import (
     PHASES,
 )
 from moods.models import EnergyLevel
-from planher.serializers import DateField
 
 HORIZON_DAYS = 2 * 366
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils.timezone import now
 
-from accounts.userdata import user_answers_expire
+from core.userdata import user_answers_expire
 from core.vocabulary import ENERGY_LABELS, ENERGY_LEVELS
 from cycles import engine
 from cycles import services as cycle_services
@@ -160,7 +160,7 @@ def store_trained_model(
     the old file once that commits: readers see the old model or the new one.
 
     Her user row is locked first, as every writer of her data does
-    (``planher.views.user_write_lock``): taking the two rows in the other order
+    (``core.views.user_write_lock``): taking the two rows in the other order
     deadlocks against a mood POST that queues a retrain.
     """
     with transaction.atomic():

@@ -4,7 +4,7 @@ A change to her moods, periods or profile queues one training a few seconds
 later (a burst of changes queues one). With a broker, a Celery worker runs it,
 a lock keeps two workers from training her at once, and a nightly sweep
 catches anything missed. Without a broker, this process runs it on a
-background thread (``planher.background``), never in the request: her model
+background thread (``core.background``), never in the request: her model
 row, marked as being trained, keeps two processes from training her at once.
 """
 
@@ -21,7 +21,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils.timezone import now
 
-from planher import background
+from core import background
 
 from . import ml, services
 from .models import EnergyModel

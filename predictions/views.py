@@ -13,12 +13,12 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.userdata import answer_cache_key
+from core.pagination import PAGE_SCHEMA, PAGE_SIZE_SCHEMA, PageNumberPagination
+from core.userdata import answer_cache_key
 from cycles import engine
 from cycles import services as cycle_services
 from cycles.models import Profile
 from moods.models import DailyMood
-from planher.pagination import PAGE_SCHEMA, PAGE_SIZE_SCHEMA, PageNumberPagination
 
 from . import ml, services, tasks
 from . import serializers as s
@@ -60,7 +60,7 @@ class PredictionViewSet(viewsets.GenericViewSet):
     """Where she is in her cycle, what comes next, and her likely energy."""
 
     # `current` and `forecast` answers are cached per user until her data
-    # changes (``accounts.userdata.answer_cache_key``). Bodies are built as plain
+    # changes (``core.userdata.answer_cache_key``). Bodies are built as plain
     # dicts (DRF's JSON encoder writes dates and decimals): the serializers in
     # ``serializers.py`` document their shape in the schema, and nesting 90 days
     # through them would triple a forecast's cost. Each operation's schema text

@@ -227,7 +227,7 @@ def test_staff_cannot_move_her_rows_to_another_account(staff_client, user, other
 
 def test_every_admin_of_her_data_announces_its_changes():
     """``planher.E002`` fails `manage.py check` for an admin that would not."""
-    from planher.checks import user_data_admins_announce_changes
+    from core.checks import user_data_admins_announce_changes
 
     assert user_data_admins_announce_changes(None) == []
     registered = admin.site._registry[Period]

@@ -1,4 +1,4 @@
-"""The in-process background runner (``planher.background``): what runs her
+"""The in-process background runner (``core.background``): what runs her
 trainings when no broker is configured. Real threads; ``drain()`` waits on the
 runner's own condition, not on the clock."""
 
@@ -12,7 +12,7 @@ from django.db import connections
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planher.background import NICE, BackgroundRunner
+from core.background import NICE, BackgroundRunner
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The Redis cache backend (``planher.cache``), against the Redis at 127.0.0.1:6379."""
+"""The Redis cache backend (``core.cache``), against the Redis at 127.0.0.1:6379."""
 
 import os
 import threading
@@ -6,7 +6,7 @@ import threading
 import pytest
 import redis
 
-from planher.cache import RedisCache
+from core.cache import RedisCache
 
 pytestmark = pytest.mark.redis
 

@@ -11,9 +11,9 @@ import pytest
 import time_machine
 from django.db import connection
 
+from core.views import user_write_lock
 from cycles.models import Period
 from moods.models import DailyMood
-from planher.views import user_write_lock
 from predictions import services
 from predictions.models import EnergyModel
 from predictions.tests.factories import trainable_user

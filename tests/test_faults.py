@@ -136,7 +136,7 @@ def fail(*args, **kwargs):
 )
 def test_a_write_that_fails_after_its_insert_leaves_no_row(api, monkeypatch, path, body, model):
     # Her rows are written, then announcing the change fails: all of it rolls back.
-    monkeypatch.setattr("planher.views.user_data_changed", fail)
+    monkeypatch.setattr("core.views.user_data_changed", fail)
     response = api.post(f"{API}{path}", body)
     assert response.status_code == 503
     assert int(response["Retry-After"]) > 0

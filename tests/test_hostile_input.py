@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import PASSWORD
+from core.parsers import MAX_JSON_DEPTH
+from core.renderers import JSONRenderer
 from cycles.models import Profile
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
-from planher.parsers import MAX_JSON_DEPTH
-from planher.renderers import JSONRenderer
 
 pytestmark = pytest.mark.django_db
 

@@ -147,7 +147,7 @@ def deployment_check_ids():
 
 
 def test_check_deploy_names_a_missing_collectstatic(production_static):
-    from planher.checks import static_files_collected
+    from core.checks import static_files_collected
 
     [error] = static_files_collected(None)
     assert error.id == "planher.E001"

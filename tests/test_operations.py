@@ -66,7 +66,7 @@ def test_makemigrations_check_needs_no_secret_key():
 
 
 def test_workers_without_a_shared_cache_get_a_warning(settings):
-    from planher.checks import shared_cache_with_workers
+    from core.checks import shared_cache_with_workers
 
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/1"
     settings.REDIS_URL = ""

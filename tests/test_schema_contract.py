@@ -17,7 +17,7 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.tests.factories import PASSWORD, UserFactory
-from accounts.userdata import user_data_sections
+from core.userdata import user_data_sections
 from cycles import engine
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.tests.factories import DailyMoodFactory

@@ -30,11 +30,11 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.tests.factories import PASSWORD, UserFactory
+from core import throttling
 from cycles.models import Period, Profile
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
-from planher import throttling
 from predictions import lifecycle, services
 from predictions.models import EnergyModel, PredictionRecord
 from predictions.tests.factories import (
@@ -719,7 +719,7 @@ def test_production_cookies_are_secure_and_hsts_lasts_a_year(production):
     assert settings_seen["X_FRAME_OPTIONS"] == "DENY"
     assert not settings_seen["CORS_ALLOW_ALL_ORIGINS"]
     assert not settings_seen["CORS_ALLOW_CREDENTIALS"]
-    assert settings_seen["renderers"] == ["planher.renderers.JSONRenderer"]
+    assert settings_seen["renderers"] == ["core.renderers.JSONRenderer"]
 
 
 def test_a_secure_request_gets_hsts_and_a_plain_one_does_not(production):
@@ -1027,7 +1027,7 @@ def models_naming_a_user():
 
 
 def test_her_export_has_a_section_for_every_kind_of_data_she_owns(two_people, api):
-    from accounts.userdata import user_data_sections
+    from core.userdata import user_data_sections
 
     body = api.get(f"{API}/auth/me/export").json()
     sections = {section.key for section in user_data_sections()}

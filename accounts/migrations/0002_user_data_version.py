@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='data_version',
-            field=models.PositiveBigIntegerField(default=0, editable=False, help_text='Counts changes to her data: keys the caches of answers derived from it.'),
+            model_name="user",
+            name="data_version",
+            field=models.PositiveBigIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts changes to her data: keys the caches of answers derived from it.",
+            ),
         ),
     ]

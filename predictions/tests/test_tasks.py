@@ -18,9 +18,9 @@ from django.db import OperationalError, connection
 from django.utils.timezone import now
 
 from accounts.tests.factories import UserFactory
+from core import background
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
-from planher import background
 from predictions import ml, services, tasks
 from predictions.models import EnergyModel
 

@@ -57,15 +57,14 @@ def user_data_admins_announce_changes(app_configs, **kwargs):
     untrained: every admin of her data must be a ``UserDataAdmin``."""
     from django.contrib import admin
 
-    from accounts.userdata import user_data_models
-
     from .admin import UserDataAdmin
+    from .userdata import user_data_models
 
     return [
         Error(
             f"The admin of {model._meta.label} writes her data without announcing the "
             "change: her model would not be retrained.",
-            hint="Derive it from planher.admin.UserDataAdmin.",
+            hint="Derive it from core.admin.UserDataAdmin.",
             obj=admin.site._registry[model],
             id="planher.E002",
         )

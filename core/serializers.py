@@ -20,8 +20,9 @@ class DateField(serializers.DateField):
             raise serializers.ValidationError(message, code="invalid") from None
 
 
+# Model date fields use the ``DateField`` above. No docstring: the schema would
+# show it as the description of every component built on this class.
 class ModelSerializer(serializers.ModelSerializer):
-    """Model date fields use the ``DateField`` above."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,

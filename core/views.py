@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
-from accounts.userdata import user_data_changed
+from .userdata import user_data_changed
 
 
 @contextmanager
@@ -17,7 +17,7 @@ def user_write_lock(user, integrity_errors: dict[str, dict] | None = None):
     Concurrent writes of one user queue up behind the lock, so validation that
     looks at her other rows (overlaps, duplicates) sees a settled state. On
     SQLite the lock is a no-op: its IMMEDIATE transactions serialize writers.
-    A write that succeeds announces the change (``accounts.userdata``), so
+    A write that succeeds announces the change (``core.userdata``), so
     derived data such as her energy model is refreshed after the commit.
     Should a write still hit a constraint, ``integrity_errors`` maps the
     constraint's name to the 400 answer.

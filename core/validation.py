@@ -6,7 +6,7 @@ from datetime import date
 
 from rest_framework import serializers
 
-from core.vocabulary import EARLIEST_DATE
+from .vocabulary import EARLIEST_DATE
 
 ISO_DATE_SHAPE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
 
