@@ -150,7 +150,7 @@ def estimate_cycle(lengths: Sequence[int], *, profile: CycleProfile | None = Non
 def next_period_from_known(
     periods: Sequence[LoggedPeriod], on: date, profile: CycleProfile | None
 ) -> NextPeriod:
-    """`periods` already normalised to `on` and not empty."""
+    """The next start from `periods` as `known_periods(..., on)` returns them (not empty)."""
     last = periods[-1].start
     estimate = estimate_cycle(cycle_lengths([p.start for p in periods]), profile=profile)
     usual = estimate.length
