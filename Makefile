@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-all lint check schema client-check migrate seed worker beat clean
+.PHONY: install run test test-all lint imports check schema client-check migrate seed worker beat clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test-all: install
 
 lint: install
 	$(PY) -m ruff check .
+
+# The import contracts in .importlinter: apps import only downwards, no import
+# cycle, and the pure modules (engine, ML, vocabulary) import no Django.
+imports: install
+	$(VENV)/bin/lint-imports
 
 schema: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml

@@ -85,7 +85,7 @@ BASELINES: dict[str, Callable[[Sequence[int]], int]] = {
 
 
 @dataclass(frozen=True)
-class CycleData:
+class StudyCycles:
     """The series to replay, as read from a CSV."""
 
     series: list[list[int]]  # cycle lengths in order, one list per series
@@ -104,7 +104,7 @@ def _as_int(text: str | None) -> int | None:
     return int(value) if value.is_integer() else None
 
 
-def read_cycles(path: str | Path) -> CycleData:
+def read_cycles(path: str | Path) -> StudyCycles:
     """Series of cycle lengths from a cycles_dev.csv-shaped file (see module docstring)."""
     series: list[list[int]] = []
     skipped = 0
@@ -132,7 +132,7 @@ def read_cycles(path: str | Path) -> CycleData:
             current.append(length)
     if current:
         series.append(current)
-    return CycleData(series=series, skipped_rows=skipped)
+    return StudyCycles(series=series, skipped_rows=skipped)
 
 
 # ------------------------------------------------------------------------- scoring
@@ -246,7 +246,7 @@ def _replay(logged: list[tuple[int, bool]]) -> dict[str, list[Prediction]]:
             continue
         history = gaps[:k]
         on = starts[k]
-        periods = [engine.Period(start) for start in starts[: k + 1]]
+        periods = [engine.LoggedPeriod(start) for start in starts[: k + 1]]
         prediction = engine.predict_next_period(periods, on=on)
         assert prediction is not None  # there is always the start of cycle k
         out[ENGINE].append(
@@ -352,7 +352,7 @@ def _table(evaluation: Evaluation) -> list[str]:
 
 
 def evaluate_series(
-    data: CycleData,
+    data: StudyCycles,
     *,
     seed: int = DEFAULT_SEED,
     missed_share: float = MISSED_LOG_SHARE,

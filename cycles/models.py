@@ -126,9 +126,9 @@ class PeriodQuerySet(models.QuerySet):
             | Q(end_date__isnull=True, start_date__gte=start - timedelta(days=MAX_PERIOD_DAYS - 1))
         )
 
-    def as_engine_periods(self) -> list[engine.Period]:
+    def as_engine_periods(self) -> list[engine.LoggedPeriod]:
         return [
-            engine.Period(start=start, end=end)
+            engine.LoggedPeriod(start=start, end=end)
             for start, end in self.order_by("start_date").values_list("start_date", "end_date")
         ]
 

@@ -1,6 +1,6 @@
 """Turn a user's rows into the cycle engine's plain values, for every app.
 
-The engine (``cycles/engine.py``) knows nothing of the ORM; these functions
+The engine (``cycles/engine``) knows nothing of the ORM; these functions
 are the only place that reads her periods and profile for it, so moods and
 predictions ask here instead of querying ``cycles`` models themselves.
 """
@@ -17,7 +17,7 @@ from .models import Period, Profile
 class CycleData:
     """Her periods (oldest first) and profile, as the engine takes them."""
 
-    periods: list[engine.Period]
+    periods: list[engine.LoggedPeriod]
     profile: engine.CycleProfile | None
 
     def until(self, day: date) -> "CycleData":

@@ -32,6 +32,7 @@ from core.vocabulary import (
     MENSTRUAL,
     OVULATORY,
 )
+from cycles.engine import LoggedPeriod
 
 from .ml import LATE_LUTEAL_DAYS, CyclePoint, Sample
 
@@ -66,13 +67,7 @@ class TrueCycle:
 
 
 @dataclass(frozen=True)
-class Period:
-    start: date
-    end: date | None  # last bleeding day; None while still bleeding on `today`
-
-
-@dataclass(frozen=True)
-class Profile:
+class SyntheticProfile:
     """A plausible profile to seed alongside the history."""
 
     height_cm: float
@@ -89,9 +84,9 @@ class SyntheticHistory:
     cycles: tuple[TrueCycle, ...]  # every true cycle overlapping the history, in order
     # What she would have logged: periods started by today (the first may start before
     # first_day).
-    periods: tuple[Period, ...]
+    periods: tuple[LoggedPeriod, ...]
     levels: dict[date, int] = field(repr=False)  # logged energy; missing days absent
-    profile: Profile
+    profile: SyntheticProfile
     base_rates: tuple[float, ...]  # her P(low, medium, high) without the cycle
     cycle_strength: float  # s in the module docstring
     rule: Callable[[CyclePoint], int] = field(default=rule_level, repr=False)
@@ -213,7 +208,7 @@ def make_user_history(
         first_day=first_day,
         cycles=cycles,
         periods=tuple(
-            Period(
+            LoggedPeriod(
                 c.start,
                 end if (end := c.start + timedelta(days=c.menses_length - 1)) <= today else None,
             )
@@ -221,7 +216,7 @@ def make_user_history(
             if c.start <= today
         ),
         levels=levels,
-        profile=Profile(
+        profile=SyntheticProfile(
             height_cm=round(height, 1),
             weight_kg=round(bmi * (height / 100) ** 2, 1),
             cycle_length=round(mean_length),

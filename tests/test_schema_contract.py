@@ -18,7 +18,12 @@ from drf_spectacular.generators import SchemaGenerator
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from core.userdata import user_data_sections
-from cycles import engine
+from core.vocabulary import (
+    METHOD_HISTORY,
+    METHOD_HISTORY_PROFILE,
+    METHOD_POPULATION,
+    METHOD_PROFILE,
+)
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.tests.factories import DailyMoodFactory
 from predictions import services as prediction_services
@@ -186,10 +191,10 @@ def test_energy_levels_are_an_enum_labelled_low_medium_high_wherever_they_are_re
 def test_the_basis_method_enum_lists_every_method_of_the_engine(document):
     basis = document["components"]["schemas"]["Basis"]["properties"]["method"]
     assert enum_of(document, basis) == [
-        engine.METHOD_POPULATION,
-        engine.METHOD_PROFILE,
-        engine.METHOD_HISTORY,
-        engine.METHOD_HISTORY_PROFILE,
+        METHOD_POPULATION,
+        METHOD_PROFILE,
+        METHOD_HISTORY,
+        METHOD_HISTORY_PROFILE,
     ]
 
 

@@ -5,12 +5,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.vocabulary import PHASES
+from core.vocabulary import DEFAULT_MENSES_LENGTH, PHASES
 from cycles import engine
 from cycles.engine import (
     POPULATION_CYCLE_LENGTH,
     CycleProfile,
-    Period,
+    LoggedPeriod,
     current_cycle,
     cycle_lengths,
     cycle_stats,
@@ -34,9 +34,9 @@ def history(gaps, *, first=FIRST, bleeding=5, ongoing_last=False):
     starts = [first]
     for gap in gaps:
         starts.append(starts[-1] + days(gap))
-    periods = [Period(start, start + days(bleeding - 1)) for start in starts]
+    periods = [LoggedPeriod(start, start + days(bleeding - 1)) for start in starts]
     if ongoing_last:
-        periods[-1] = Period(periods[-1].start)
+        periods[-1] = LoggedPeriod(periods[-1].start)
     return periods
 
 
@@ -77,7 +77,7 @@ def test_it_ignores_periods_that_start_after_on():
 
 
 def test_without_history_it_uses_the_population_prior():
-    prediction = predict_next_period([Period(FIRST)], on=FIRST)
+    prediction = predict_next_period([LoggedPeriod(FIRST)], on=FIRST)
     assert prediction.cycle_length == POPULATION_CYCLE_LENGTH
     assert prediction.start_date == FIRST + days(POPULATION_CYCLE_LENGTH)
     assert prediction.basis == engine.Basis("population_prior", 0, 0)
@@ -85,7 +85,7 @@ def test_without_history_it_uses_the_population_prior():
 
 def test_without_history_it_uses_her_profile_cycle_length():
     prediction = predict_next_period(
-        [Period(FIRST)], on=FIRST, profile=CycleProfile(cycle_length=33)
+        [LoggedPeriod(FIRST)], on=FIRST, profile=CycleProfile(cycle_length=33)
     )
     assert prediction.cycle_length == 33
     assert prediction.basis.method == "profile"
@@ -323,7 +323,7 @@ def test_every_day_gets_exactly_one_phase_even_with_a_weird_profile():
 
 
 def test_an_ongoing_period_lasts_the_menses_length():
-    periods = [*history([28], bleeding=6), Period(FIRST + days(56))]
+    periods = [*history([28], bleeding=6), LoggedPeriod(FIRST + days(56))]
     found = positions(periods, span(FIRST + days(56), 8), on=FIRST + days(57))
     # her average logged period is 6 days
     assert [p.is_period for p in found.values()] == [True] * 6 + [False] * 2
@@ -335,9 +335,11 @@ def test_menses_length_comes_from_the_profile_then_her_average_then_the_default(
         found = positions(periods, span(last, 12), on=last, profile=profile)
         return sum(p.is_period for p in found.values())
 
-    assert bleeding_days([Period(FIRST)]) == engine.DEFAULT_MENSES_LENGTH
-    assert bleeding_days([Period(FIRST, FIRST + days(2)), Period(FIRST + days(28))]) == 3
-    assert bleeding_days([Period(FIRST)], CycleProfile(menses_length=7)) == 7
+    assert bleeding_days([LoggedPeriod(FIRST)]) == DEFAULT_MENSES_LENGTH
+    assert (
+        bleeding_days([LoggedPeriod(FIRST, FIRST + days(2)), LoggedPeriod(FIRST + days(28))]) == 3
+    )
+    assert bleeding_days([LoggedPeriod(FIRST)], CycleProfile(menses_length=7)) == 7
 
 
 def test_late_days_stay_luteal_and_earlier_days_keep_their_phase():
@@ -424,7 +426,7 @@ def test_a_period_due_today_leaves_today_in_her_current_cycle_until_she_logs_it(
     assert tomorrow.day_of_cycle == 1 and tomorrow.is_predicted_period
     assert now.next_period.start_date == due + days(1)
     # Once she logs it, today is day 1 of her logged period.
-    logged = [*periods, Period(due)]
+    logged = [*periods, LoggedPeriod(due)]
     assert position_on(logged, due, on=due).day_of_cycle == 1
     assert current_cycle(logged, on=due).next_period.status == "upcoming"
 
@@ -439,10 +441,10 @@ def test_the_batch_agrees_with_one_day_at_a_time():
 
 
 def test_a_logged_end_after_on_reads_as_ongoing():
-    periods = [Period(FIRST, FIRST + days(9))]
+    periods = [LoggedPeriod(FIRST, FIRST + days(9))]
     on = FIRST + days(1)
     found = positions(periods, span(FIRST, 8), on=on)
-    assert sum(p.is_period for p in found.values()) == engine.DEFAULT_MENSES_LENGTH
+    assert sum(p.is_period for p in found.values()) == DEFAULT_MENSES_LENGTH
 
 
 # ------------------------------------------------------------------------ stats
@@ -450,10 +452,10 @@ def test_a_logged_end_after_on_reads_as_ongoing():
 
 def test_stats_summarise_her_cycles_and_periods():
     periods = [
-        Period(date(2024, 1, 1), date(2024, 1, 5)),
-        Period(date(2024, 1, 29), date(2024, 2, 1)),
-        Period(date(2024, 3, 1)),
-        Period(date(2024, 3, 28), date(2024, 4, 2)),
+        LoggedPeriod(date(2024, 1, 1), date(2024, 1, 5)),
+        LoggedPeriod(date(2024, 1, 29), date(2024, 2, 1)),
+        LoggedPeriod(date(2024, 3, 1)),
+        LoggedPeriod(date(2024, 3, 28), date(2024, 4, 2)),
     ]
     stats = cycle_stats(list(reversed(periods)))
     assert stats.period_count == 4
@@ -502,12 +504,12 @@ def test_regularity_follows_figo_over_the_last_twelve_cycles(gaps, expected):
 )
 def test_degenerate_input_never_raises(profile):
     periods = [
-        Period(date(2024, 5, 1), date(2024, 5, 3)),
-        Period(date(2024, 1, 1)),  # no end in the middle of history
-        Period(date(2024, 1, 1), date(2024, 1, 4)),  # duplicate start
-        Period(date(2024, 1, 2), date(2024, 1, 30)),  # one day later, overlapping
-        Period(date(2024, 2, 10), date(2024, 2, 1)),  # end before start
-        Period(date(2024, 12, 1), date(2024, 12, 3)),  # a 7-month gap
+        LoggedPeriod(date(2024, 5, 1), date(2024, 5, 3)),
+        LoggedPeriod(date(2024, 1, 1)),  # no end in the middle of history
+        LoggedPeriod(date(2024, 1, 1), date(2024, 1, 4)),  # duplicate start
+        LoggedPeriod(date(2024, 1, 2), date(2024, 1, 30)),  # one day later, overlapping
+        LoggedPeriod(date(2024, 2, 10), date(2024, 2, 1)),  # end before start
+        LoggedPeriod(date(2024, 12, 1), date(2024, 12, 3)),  # a 7-month gap
     ]
     for on in (date(2023, 12, 31), date(2024, 1, 2), date(2024, 6, 1), date(2030, 1, 1)):
         prediction = predict_next_period(periods, on=on, profile=profile)
@@ -524,20 +526,20 @@ def test_degenerate_input_never_raises(profile):
 
 
 def test_an_open_period_is_named_once_it_cannot_be_going_on_any_more():
-    periods = [*history([28], bleeding=6), Period(FIRST + days(56))]
+    periods = [*history([28], bleeding=6), LoggedPeriod(FIRST + days(56))]
     start = FIRST + days(56)
     assert engine.unclosed_period(periods, on=start + days(14)) is None  # its 15th day
     unclosed = engine.unclosed_period(periods, on=start + days(15))
     assert unclosed == engine.UnclosedPeriod(
         start=start, latest_end=start + days(14), assumed_length=6
     )
-    closed = [*periods[:-1], Period(start, start + days(3))]
+    closed = [*periods[:-1], LoggedPeriod(start, start + days(3))]
     assert engine.unclosed_period(closed, on=start + days(40)) is None
 
 
 def test_an_older_open_period_is_named_and_counts_at_most_until_the_next_start():
     # A next start 10 days after an open one (the API refuses that; the engine copes).
-    periods = [Period(FIRST), Period(FIRST + days(10), FIRST + days(14))]
+    periods = [LoggedPeriod(FIRST), LoggedPeriod(FIRST + days(10), FIRST + days(14))]
     profile = CycleProfile(menses_length=15)
     unclosed = engine.unclosed_period(periods, on=FIRST + days(30), profile=profile)
     assert (unclosed.start, unclosed.assumed_length) == (FIRST, 10)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from core.vocabulary import PHASES
 from cycles.engine import (
     CycleProfile,
-    Period,
+    LoggedPeriod,
     current_cycle,
     cycle_stats,
     position_on,
@@ -21,13 +21,15 @@ FAST = settings(max_examples=60, deadline=None)
 
 
 @st.composite
-def period_histories(draw) -> list[Period]:
+def period_histories(draw) -> list[LoggedPeriod]:
     """Valid periods as the API stores them: non-overlapping, end >= start, <= 15 days."""
     start = draw(st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 1, 1)))
     periods = []
     for _ in range(draw(st.integers(min_value=0, max_value=14))):
         length = draw(st.none() | st.integers(min_value=1, max_value=15))
-        periods.append(Period(start, None if length is None else start + timedelta(length - 1)))
+        periods.append(
+            LoggedPeriod(start, None if length is None else start + timedelta(length - 1))
+        )
         # the next period starts after this one ends (or could have ended, if ongoing)
         start += timedelta(days=draw(st.integers(min_value=(length or 1), max_value=120)))
     return draw(st.permutations(periods))  # the engine must not rely on the order
@@ -41,7 +43,7 @@ profiles = st.none() | st.builds(
 )
 
 
-def query_day(periods: list[Period], draw) -> date:
+def query_day(periods: list[LoggedPeriod], draw) -> date:
     """`on`: anywhere from before her first period to long after her last."""
     if not periods:
         return date(2024, 1, 1)

@@ -1,0 +1,112 @@
+"""The cycle engine: plain dates in, plain values out (stdlib only; no ORM, no settings).
+
+Everything is computed "as of" a day ``on`` (her today, or the date a prediction is
+asked for): periods that start after ``on`` do not exist yet, and a period whose end
+is after ``on`` was still ongoing on ``on``.
+
+Where each rule lives (each module's docstring states its rules in full):
+
+* ``values``: what goes in (``LoggedPeriod``, ``CycleProfile``) and what comes out;
+* ``periods``: how her logged periods are read (as of ``on``, deduplicated, lengths
+  capped), the menses length, the open period she should close, and the day
+  arithmetic the other modules share;
+* ``prediction``: her next cycle length as a distribution (implausible gaps,
+  shrinkage to a prior, the 80% interval), due and late, and ``Basis.method``;
+* ``timeline``: what a cycle is, the phase rule, ovulation and the fertile window,
+  the position of any day and the current cycle;
+* ``stats``: the summary of everything logged, and FIGO regularity.
+
+Import from here (``from cycles import engine`` or ``from cycles.engine import X``);
+the modules import only downwards (values < periods < prediction < timeline; stats
+beside prediction), never the other way.
+"""
+
+from .periods import MAX_PERIOD_LENGTH, cycle_lengths, unclosed_period
+from .prediction import (
+    BETWEEN_WOMAN_SD,
+    HISTORY_WINDOW,
+    INTERVAL,
+    LATE_SPREAD_PER_DAY,
+    MAD_TO_SD,
+    MISSED_LOG_RATIO,
+    POPULATION_CYCLE_LENGTH,
+    PRIOR_SPREAD_CYCLES,
+    PRIOR_TAIL_START,
+    PROFILE_CYCLE_RANGE,
+    SPOTTING_RATIO,
+    TYPICAL_BAND,
+    WITHIN_WOMAN_SD,
+    estimate_cycle,
+    predict_next_period,
+    split_plausible,
+)
+from .stats import (
+    REGULARITY_MAX_SPREAD,
+    REGULARITY_MIN_CYCLES,
+    REGULARITY_WINDOW,
+    cycle_stats,
+    regularity,
+)
+from .timeline import (
+    FERTILE_WINDOW_DAYS,
+    MIN_EFFECTIVE_LUTEAL,
+    current_cycle,
+    fertile_window,
+    ovulation_date,
+    position_on,
+    positions,
+)
+from .values import (
+    Basis,
+    CurrentCycle,
+    CycleEstimate,
+    CycleProfile,
+    CycleStats,
+    DayPosition,
+    LoggedPeriod,
+    NextPeriod,
+    UnclosedPeriod,
+)
+
+__all__ = [
+    "BETWEEN_WOMAN_SD",
+    "FERTILE_WINDOW_DAYS",
+    "HISTORY_WINDOW",
+    "INTERVAL",
+    "LATE_SPREAD_PER_DAY",
+    "MAD_TO_SD",
+    "MAX_PERIOD_LENGTH",
+    "MIN_EFFECTIVE_LUTEAL",
+    "MISSED_LOG_RATIO",
+    "POPULATION_CYCLE_LENGTH",
+    "PRIOR_SPREAD_CYCLES",
+    "PRIOR_TAIL_START",
+    "PROFILE_CYCLE_RANGE",
+    "REGULARITY_MAX_SPREAD",
+    "REGULARITY_MIN_CYCLES",
+    "REGULARITY_WINDOW",
+    "SPOTTING_RATIO",
+    "TYPICAL_BAND",
+    "WITHIN_WOMAN_SD",
+    "Basis",
+    "CurrentCycle",
+    "CycleEstimate",
+    "CycleProfile",
+    "CycleStats",
+    "DayPosition",
+    "LoggedPeriod",
+    "NextPeriod",
+    "UnclosedPeriod",
+    "current_cycle",
+    "cycle_lengths",
+    "cycle_stats",
+    "estimate_cycle",
+    "fertile_window",
+    "ovulation_date",
+    "position_on",
+    "positions",
+    "predict_next_period",
+    "regularity",
+    "split_plausible",
+    "unclosed_period",
+]
