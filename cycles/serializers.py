@@ -126,13 +126,13 @@ class CycleStatsSerializer(serializers.Serializer):
 
 
 class ProfileExportSerializer(serializers.Serializer):
-    """Your profile, as exported; decimals are strings."""
+    """Your profile, as exported; weight and BMI are numbers, as in /profiles/me."""
 
     # Describes ``services.profile_export``.
 
     height_cm = serializers.IntegerField(allow_null=True)
     weight_kg = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=True, allow_null=True
+        max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True
     )
     cycle_length = serializers.IntegerField(allow_null=True)
     luteal_length = serializers.IntegerField()
@@ -140,7 +140,7 @@ class ProfileExportSerializer(serializers.Serializer):
     unusual_bleeding = serializers.BooleanField()
     number_of_peak = serializers.IntegerField()
     bmi = serializers.DecimalField(
-        max_digits=4, decimal_places=1, coerce_to_string=True, allow_null=True
+        max_digits=4, decimal_places=1, coerce_to_string=False, allow_null=True
     )
     updated_at = serializers.DateTimeField()
 
