@@ -6,7 +6,7 @@ class CyclesConfig(AppConfig):
     verbose_name = "Cycles"
 
     def ready(self):
-        from core.userdata import expire_answers_on_change, register_user_data
+        from core.userdata import announce_changes_of, register_user_data
 
         from . import serializers, services
         from .models import Period, Profile
@@ -21,5 +21,5 @@ class CyclesConfig(AppConfig):
             export=services.periods_export,
             schema=serializers.PeriodExportSerializer(many=True),
         )
-        expire_answers_on_change(Period)
-        expire_answers_on_change(Profile)
+        announce_changes_of(Period)
+        announce_changes_of(Profile)

@@ -6,7 +6,7 @@ class MoodsConfig(AppConfig):
     verbose_name = "Daily moods"
 
     def ready(self):
-        from core.userdata import expire_answers_on_change, register_user_data
+        from core.userdata import announce_changes_of, register_user_data
 
         from .models import DailyMood
         from .serializers import DailyMoodExportSerializer
@@ -15,4 +15,4 @@ class MoodsConfig(AppConfig):
         register_user_data(
             "moods", export=moods_export, schema=DailyMoodExportSerializer(many=True)
         )
-        expire_answers_on_change(DailyMood)
+        announce_changes_of(DailyMood)

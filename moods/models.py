@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from core import vocabulary
+from core.userdata import OwnedQuerySet
 from core.validation import logged_date_problem
 from core.vocabulary import NOTES_MAX_LENGTH
 
@@ -12,11 +13,6 @@ class EnergyLevel(models.IntegerChoices):
     LOW = vocabulary.LOW, vocabulary.ENERGY_LABELS[vocabulary.LOW]
     MEDIUM = vocabulary.MEDIUM, vocabulary.ENERGY_LABELS[vocabulary.MEDIUM]
     HIGH = vocabulary.HIGH, vocabulary.ENERGY_LABELS[vocabulary.HIGH]
-
-
-class DailyMoodQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(user=user)
 
 
 class DailyMood(models.Model):
@@ -31,7 +27,7 @@ class DailyMood(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = DailyMoodQuerySet.as_manager()
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date"]
