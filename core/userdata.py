@@ -29,6 +29,7 @@ DeletionHook = Callable[[Any], Callable[[], None] | None]
 class UserDataSection:
     key: str
     export: Exporter
+    model: Any = None  # the model whose rows this section holds
     schema: Any = None  # a serializer (instance) describing what ``export`` returns
     before_delete: DeletionHook | None = None
 
@@ -40,11 +41,12 @@ def register_user_data(
     key: str,
     *,
     export: Exporter,
+    model: Any = None,
     schema: Any = None,
     before_delete: DeletionHook | None = None,
 ):
     _sections[key] = UserDataSection(
-        key=key, export=export, schema=schema, before_delete=before_delete
+        key=key, export=export, model=model, schema=schema, before_delete=before_delete
     )
 
 
