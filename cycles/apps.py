@@ -13,11 +13,13 @@ class CyclesConfig(AppConfig):
 
         register_user_data(
             "profile",
+            model=Profile,
             export=services.profile_export,
             schema=serializers.ProfileExportSerializer(allow_null=True),
         )
         register_user_data(
             "periods",
+            model=Period,
             export=services.periods_export,
             schema=serializers.PeriodExportSerializer(many=True),
         )
