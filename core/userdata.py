@@ -9,9 +9,13 @@ database cascade when she is deleted — stored model files, for instance.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
@@ -25,6 +29,7 @@ DeletionHook = Callable[[Any], Callable[[], None] | None]
 class UserDataSection:
     key: str
     export: Exporter
+    model: Any = None  # the model whose rows this section holds
     schema: Any = None  # a serializer (instance) describing what ``export`` returns
     before_delete: DeletionHook | None = None
 
@@ -36,11 +41,12 @@ def register_user_data(
     key: str,
     *,
     export: Exporter,
+    model: Any = None,
     schema: Any = None,
     before_delete: DeletionHook | None = None,
 ):
     _sections[key] = UserDataSection(
-        key=key, export=export, schema=schema, before_delete=before_delete
+        key=key, export=export, model=model, schema=schema, before_delete=before_delete
     )
 
 
@@ -48,12 +54,20 @@ def user_data_sections() -> list[UserDataSection]:
     return list(_sections.values())
 
 
-# --- Change listeners ----------------------------------------------------------------
-# Apps that derive something from a user's data (her trained model) listen for
-# changes; the apps that own the data announce them, without knowing who listens.
+# --- The change channel --------------------------------------------------------------
+# Every write to her data, whatever its path (the API, the admin, a shell, an
+# import, a bulk write), ends in ``user_data_changed``: her data version counts
+# up (her cached answers expire) and every listener is told (her model's
+# retraining is queued, debounced, after the commit). Saves and deletes reach it
+# by signal, bulk writes through ``OwnedQuerySet``, so no path can forget it.
+# Apps that derive something from her data listen without the owners knowing.
 
 ChangeListener = Callable[[Any], None]
 _listeners: list[ChangeListener] = []
+# Set inside ``listeners_muted``.
+_muted: ContextVar[bool] = ContextVar("planher_listeners_muted", default=False)
+# The owners changed inside the current ``changes_announced_once`` block.
+_pending: ContextVar[dict | None] = ContextVar("planher_pending_changes", default=None)
 
 
 def register_change_listener(listener: ChangeListener) -> None:
@@ -61,14 +75,90 @@ def register_change_listener(listener: ChangeListener) -> None:
         _listeners.append(listener)
 
 
-def user_data_changed(user) -> None:
-    """Record that her data changed and tell every listener (call inside the
-    write's transaction; listeners defer their work to after the commit).
+def user_data_changed(user_or_id) -> None:
+    """Her data changed: announce it now, or once at the end of the enclosing
+    ``changes_announced_once`` block. Call inside the write's transaction;
+    listeners defer their work to after the commit."""
+    pending = _pending.get()
+    user_id = getattr(user_or_id, "pk", user_or_id)
+    if pending is None:
+        _announce(user_or_id)
+    elif pending.get(user_id) is None:
+        pending[user_id] = user_or_id if user_or_id is not user_id else None
 
-    Cached answers expire by themselves (``expire_answers_on_change``).
-    """
-    for listener in _listeners:
-        listener(user)
+
+@contextmanager
+def changes_announced_once():
+    """Announce each owner changed inside the block once, when it succeeds:
+    a write of many rows (a bulk delete, an import) costs one announcement per
+    user, not one per row. Nested blocks join the outer one."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: dict = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for user_id in sorted(pending):  # a fixed order, as her row locks are taken
+        _announce(pending[user_id] or user_id)
+
+
+@contextmanager
+def listeners_muted():
+    """Write her data as a state, not as news: cached answers still expire,
+    listeners are not told (no retraining queued). For test factories and
+    generated histories that then train her on purpose; never for her writes."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def _announce(user_or_id) -> None:
+    User = get_user_model()
+    user_id = getattr(user_or_id, "pk", user_or_id)
+    user_answers_expire(user_id)
+    if not _listeners or _muted.get():
+        return
+    user = user_or_id if isinstance(user_or_id, User) else User.objects.filter(pk=user_id).first()
+    if user is not None:
+        for listener in _listeners:
+            listener(user)
+
+
+class OwnedQuerySet(models.QuerySet):
+    """The rows of her data: ``for_user``, and bulk writes that announce the
+    change like a save does (``bulk_create`` and ``update`` send no signal).
+    ``delete`` sends one per row; it is announced once per owner."""
+
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with changes_announced_once():
+            created = super().bulk_create(objs, *args, **kwargs)
+            for obj in created:
+                user_data_changed(obj.user_id)
+        return created
+
+    def update(self, **kwargs):
+        with changes_announced_once():
+            owners = set(self.order_by().values_list("user_id", flat=True).distinct())
+            count = super().update(**kwargs)
+            if "user" in kwargs or "user_id" in kwargs:  # rows given to someone else
+                owners.add(getattr(kwargs.get("user"), "pk", kwargs.get("user_id")))
+            for user_id in owners:
+                user_data_changed(user_id)
+        return count
+
+    def delete(self):
+        with changes_announced_once():
+            return super().delete()
+
+    delete.queryset_only = True
 
 
 # --- Cached answers ----------------------------------------------------------------------
@@ -79,39 +169,40 @@ def user_data_changed(user) -> None:
 
 def user_answers_expire(user_or_id) -> None:
     """Drop every cached answer derived from her data (no listener is told)."""
-    from django.contrib.auth import get_user_model
-
     user_id = getattr(user_or_id, "pk", user_or_id)
     get_user_model().objects.filter(pk=user_id).update(data_version=F("data_version") + 1)
 
 
-def _expire_owner_answers(sender, instance, raw=False, origin=None, **kwargs):
-    from django.contrib.auth import get_user_model
-
+def _announce_owner_change(sender, instance, raw=False, origin=None, **kwargs):
     if raw or isinstance(origin, get_user_model()):  # fixtures; her own deletion
         return
-    user_answers_expire(instance.user_id)
+    # Her cached user object when the write has one (no query to fetch it).
+    owner = instance.user if sender.user.is_cached(instance) else instance.user_id
+    user_data_changed(owner)
 
 
 _user_data_models: list = []
 
 
 def user_data_models() -> list:
-    """The models whose rows are her data (registered with ``expire_answers_on_change``)."""
+    """The models whose rows are her data (registered with ``announce_changes_of``)."""
     return list(_user_data_models)
 
 
-def expire_answers_on_change(model) -> None:
-    """Expire her cached answers whenever a row of ``model`` (with a ``user``) is
+def announce_changes_of(model) -> None:
+    """Announce her data changed whenever a row of ``model`` (with a ``user``) is
     saved or deleted, whoever writes it: the API, the admin, a shell.
 
-    A signal, against the usual rule here, because cache invalidation must not
-    depend on every write path remembering it; it does nothing else.
+    A signal, against the usual rule here, because the change channel must not
+    depend on every write path remembering it; bulk writes go through
+    ``OwnedQuerySet``.
     """
     if model not in _user_data_models:
         _user_data_models.append(model)
-    post_save.connect(_expire_owner_answers, sender=model, dispatch_uid=f"expire:{model._meta}")
-    post_delete.connect(_expire_owner_answers, sender=model, dispatch_uid=f"expire-d:{model._meta}")
+    post_save.connect(_announce_owner_change, sender=model, dispatch_uid=f"changed:{model._meta}")
+    post_delete.connect(
+        _announce_owner_change, sender=model, dispatch_uid=f"changed-d:{model._meta}"
+    )
 
 
 def answer_cache_key(name: str, user, *parts) -> str:

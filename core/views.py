@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
-from .userdata import user_data_changed
+from .userdata import changes_announced_once, user_data_changed
 
 
 @contextmanager
@@ -17,8 +17,9 @@ def user_write_lock(user, integrity_errors: dict[str, dict] | None = None):
     Concurrent writes of one user queue up behind the lock, so validation that
     looks at her other rows (overlaps, duplicates) sees a settled state. On
     SQLite the lock is a no-op: its IMMEDIATE transactions serialize writers.
-    A write that succeeds announces the change (``core.userdata``), so
-    derived data such as her energy model is refreshed after the commit.
+    A write that succeeds announces the change once (``core.userdata``: her
+    saves announce it too, joined to this one), so derived data such as her
+    energy model is refreshed after the commit.
     Should a write still hit a constraint, ``integrity_errors`` maps the
     constraint's name to the 400 answer.
     """
@@ -27,8 +28,9 @@ def user_write_lock(user, integrity_errors: dict[str, dict] | None = None):
             get_user_model().objects.select_for_update().filter(pk=user.pk).values_list(
                 "pk", flat=True
             ).get()
-            yield
-            user_data_changed(user)
+            with changes_announced_once():
+                yield
+                user_data_changed(user)
     except IntegrityError as error:
         for constraint, answer in (integrity_errors or {}).items():
             if constraint in str(error):

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core.userdata import OwnedQuerySet
 from core.validation import logged_date_problem
 from core.vocabulary import (
     CYCLE_LENGTH,
@@ -75,6 +76,8 @@ class Profile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = OwnedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             range_check("height_cm", HEIGHT_CM, nullable=True),
@@ -113,10 +116,7 @@ class Profile(models.Model):
         )
 
 
-class PeriodQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(user=user)
-
+class PeriodQuerySet(OwnedQuerySet):
     def overlapping(self, start, end):
         """Periods that share a day with [start, end] (end None: ongoing)."""
         last_day = end or start + timedelta(days=MAX_PERIOD_DAYS - 1)

@@ -6,13 +6,9 @@ class MoodsConfig(AppConfig):
     verbose_name = "Daily moods"
 
     def ready(self):
-        from core.userdata import expire_answers_on_change, register_user_data
+        from cycles.daylogs import register_daily_log
 
         from .models import DailyMood
         from .serializers import DailyMoodExportSerializer
-        from .services import moods_export
 
-        register_user_data(
-            "moods", export=moods_export, schema=DailyMoodExportSerializer(many=True)
-        )
-        expire_answers_on_change(DailyMood)
+        register_daily_log("moods", DailyMood, export_schema=DailyMoodExportSerializer(many=True))

@@ -2,11 +2,11 @@ from datetime import date, timedelta
 
 import factory
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import HerDataFactory, UserFactory
 from cycles.models import Period, Profile
 
 
-class ProfileFactory(factory.django.DjangoModelFactory):
+class ProfileFactory(HerDataFactory):
     class Meta:
         model = Profile
 
@@ -18,7 +18,7 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     menses_length = 5
 
 
-class PeriodFactory(factory.django.DjangoModelFactory):
+class PeriodFactory(HerDataFactory):
     class Meta:
         model = Period
 

@@ -2,11 +2,11 @@ from datetime import date, timedelta
 
 import factory
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import HerDataFactory, UserFactory
 from moods.models import DailyMood
 
 
-class DailyMoodFactory(factory.django.DjangoModelFactory):
+class DailyMoodFactory(HerDataFactory):
     class Meta:
         model = DailyMood
 
