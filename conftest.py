@@ -53,6 +53,17 @@ def other_user(db):
 
 
 @pytest.fixture
+def two_people(user, other_user):
+    """Alice (``user``, ``api``) and Mallory (``other_user``, ``other_api``), both
+    with data (``tests/two_people.py``), for every app's owner/stranger tests."""
+    from tests.two_people import PEOPLE, give_data
+
+    give_data(user, PEOPLE["alice"])
+    give_data(other_user, PEOPLE["mallory"])
+    return {"alice": user, "mallory": other_user}
+
+
+@pytest.fixture
 def anon_client():
     return APIClient()
 

@@ -3,7 +3,7 @@
 Every model of ours with a foreign key to the user must be a section of her
 export (``register_user_data(..., model=...)``), go with her account (the
 database cascade), and be named by an owner/stranger test
-(``@pytest.mark.ownership(Model)`` in a ``test_*ownership*``/``test_isolation``
+(``@pytest.mark.ownership(Model)`` in the ``tests/test_ownership.py`` of its app
 module). A new model that forgets one fails here, not in production.
 """
 
@@ -19,7 +19,7 @@ from core.userdata import user_data_models, user_data_sections
 
 ROOT = Path(__file__).resolve().parents[1]
 User = get_user_model()
-OWNERSHIP_MODULES = ["*/tests/test_*ownership*.py", "tests/security/test_isolation.py"]
+OWNERSHIP_MODULES = ["*/tests/test_ownership.py"]
 
 
 def owned_models() -> list:

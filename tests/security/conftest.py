@@ -10,17 +10,6 @@ from predictions.tests.factories import (
     store_history,
 )
 
-from .common import PEOPLE, give_data
-
-
-@pytest.fixture
-def two_people(user, other_user):
-    """Alice (``user``, ``api``) and Mallory (``other_user``, ``other_api``), both with data."""
-    give_data(user, PEOPLE["alice"])
-    give_data(other_user, PEOPLE["mallory"])
-    return {"alice": user, "mallory": other_user}
-
-
 # --- Model files -----------------------------------------------------------------------------
 
 

@@ -9,8 +9,9 @@ from django.conf import settings as django_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.tests.factories import PASSWORD
+from tests.two_people import PEOPLE, give_data, snapshot
 
-from .common import API, PEOPLE, User, bearer, give_data, snapshot
+from .common import API, User, bearer
 
 pytestmark = pytest.mark.django_db
 
