@@ -10,8 +10,10 @@ that serves. Layers are switched off by patching this process only:
 - answer cache: ``predictions.views.cached_answer`` computes every time;
 - position table: her row's precomputed table is emptied, so the estimator runs;
 - estimator LRU: ``lifecycle.estimators`` forgets every entry, so each request
-  reads, verifies and unpickles her file;
-- per-position memo: ``LoadedModel.predict`` calls the forest every time.
+  reads, verifies and unpickles her file.
+
+(A per-position memo of forest answers was measured here too, at commit c033018,
+and removed: with the table on it saved nothing measurable.)
 
 "far forecast" asks for 90 days starting 200 days ahead: positions outside the
 table, the one path that reaches the estimator with the table on.
@@ -71,7 +73,7 @@ def serving_user():
 
 
 def in_process_layers(requests: int) -> None:
-    from predictions import lifecycle, ml, views
+    from predictions import lifecycle, views
 
     user, row = serving_user()
     far = (user.local_today() + timedelta(days=200)).isoformat()
@@ -82,25 +84,18 @@ def in_process_layers(requests: int) -> None:
     }
     client = client_for(user)
     cached_answer, table = views.cached_answer, row.position_table
-    memo_predict = lifecycle.LoadedModel.predict
 
-    def forest_predict(self, positions):
-        return ml.predict_probabilities(self.estimator, positions)
-
-    def configure(*, answers=True, positions=True, lru=True, memo=True):
+    def configure(*, answers=True, positions=True, lru=True):
         views.cached_answer = cached_answer if answers else (lambda key, make: make())
         type(row).objects.filter(pk=row.pk).update(position_table=table if positions else {})
         lifecycle.estimators.clear()
         lifecycle.estimators.size = lifecycle.CACHE_SIZE if lru else 0
-        lifecycle.LoadedModel.predict = memo_predict if memo else forest_predict
 
     configurations = {
         "all layers on": {},
         "answer cache off": {"answers": False},
-        "answer cache, memo off": {"answers": False, "memo": False},
         "answer cache, LRU off": {"answers": False, "lru": False},
         "answer cache, table off": {"answers": False, "positions": False},
-        "answer cache, table, memo off": {"answers": False, "positions": False, "memo": False},
         "answer cache, table, LRU off": {"answers": False, "positions": False, "lru": False},
     }
     print(f"\nIn-process (DRF test client), {requests} requests each, median ms per request;")

@@ -107,9 +107,9 @@ class EnergyPredictor:
         if not missing:
             return answers
         if row is not None and row.serves_model:
-            loaded = lifecycle.load_model(row)
-            if loaded is not None:
-                probabilities = loaded.predict(missing)
+            estimator = lifecycle.load_model(row)
+            if estimator is not None:
+                probabilities = ml.predict_probabilities(estimator, missing)
                 for position, probs in zip(missing, probabilities, strict=True):
                     answers[position_key(position)] = EnergyPrediction(probs, "model", row.version)
                 return answers
