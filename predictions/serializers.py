@@ -210,7 +210,7 @@ class RetrainRefusedSerializer(serializers.Serializer):
 class PredictionRecordExportSerializer(serializers.Serializer):
     """An energy prediction served to you, as exported (oldest first)."""
 
-    # Describes ``services.predictions_export``.
+    # Describes ``export.predictions_export``.
 
     date = serializers.DateField()
     predicted_level = serializers.ChoiceField(
@@ -225,7 +225,7 @@ class PredictionRecordExportSerializer(serializers.Serializer):
 class EnergyModelExportSerializer(serializers.Serializer):
     """Your energy model's metadata, as exported."""
 
-    # Describes ``services.energy_model_export``.
+    # Describes ``export.energy_model_export``.
 
     version = serializers.IntegerField()
     trained_at = serializers.DateTimeField(allow_null=True)
