@@ -5,8 +5,8 @@ scikit-learn version that wrote it; its bytes are signed with an HMAC keyed on
 SECRET_KEY. A file that is missing, corrupt, tampered with or written by
 another format or scikit-learn is never unpickled: ``load_model`` marks it
 unusable on its row and returns None, and the caller falls back and queues a
-retrain. Storage goes through Django's
-storage API only, so model files may live on disk or in S3 alike.
+retrain. Storage goes through Django's storage API only, so model files may
+live on disk or in S3 alike.
 """
 
 import hmac
