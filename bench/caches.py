@@ -12,7 +12,7 @@ that serves. Layers are switched off by patching this process only:
 - estimator LRU: ``lifecycle.estimators`` forgets every entry, so each request
   reads, verifies and unpickles her file.
 
-(A per-position memo of forest answers was measured here too, at commit c033018,
+(A per-position memo of forest answers was measured here too, at commit 5ad84cb,
 and removed: with the table on it saved nothing measurable.)
 
 "far forecast" asks for 90 days starting 200 days ahead: positions outside the
