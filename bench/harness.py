@@ -84,7 +84,7 @@ def make_user(email: str, *, days: int = 365, seed: int = 1, train: bool = True)
     from django.contrib.auth import get_user_model
     from django.utils.timezone import now
 
-    from predictions import services
+    from predictions import training
     from predictions.seeding import history_store
     from predictions.synthetic import make_user_history
 
@@ -95,7 +95,7 @@ def make_user(email: str, *, days: int = 365, seed: int = 1, train: bool = True)
     history = make_user_history(random.Random(seed), days=days, today=today - timedelta(days=1))
     history_store(user=user, history=history)
     if train:
-        services.energy_model_retrain(user=user, force=True)
+        training.energy_model_retrain(user=user, force=True)
     return user
 
 

@@ -5,7 +5,7 @@ its own process (they share the GIL; nice values do not help there).
 
 In one process, no server (Django's test client, so only the process matters):
 one training of a user with ten years of daily logs, on her latest
-``services.TRAINING_WINDOW_LOGS`` logs and on all of them; then another user's
+``predictions.samples.TRAINING_WINDOW_LOGS`` logs and on all of them; then another user's
 GET /auth/me, quiet and while a background thread (as ``core.background``
 runs it, niced) trains her over and over: the worst case of a training
 sharing the process with requests.
@@ -42,28 +42,29 @@ def main():
     from rest_framework_simplejwt.tokens import AccessToken
 
     from core.background import lower_priority_of_this_thread
-    from predictions import services
+    from predictions import samples as energy_samples
+    from predictions import training
 
     heavy = harness.make_user("heavy@planher.test", days=3650, seed=7, train=False)
     other = harness.make_user("other@planher.test", days=90, seed=8, train=False)
 
     def train_time(window) -> float:
-        services.TRAINING_WINDOW_LOGS = window
+        energy_samples.TRAINING_WINDOW_LOGS = window
         runs = []
         for _ in range(3):
             started = time.perf_counter()
-            outcome = services.energy_model_retrain(user=heavy, force=True)
+            outcome = training.energy_model_retrain(user=heavy, force=True)
             runs.append(time.perf_counter() - started)
         return outcome.model.n_samples, statistics.median(runs)
 
-    window = services.TRAINING_WINDOW_LOGS
+    window = energy_samples.TRAINING_WINDOW_LOGS
     print(f"\n{harness.machine()}; her {heavy.moods.count()} daily logs (ten years)\n")
     print("| training on | samples | s (median of 3) |")
     print("|---|--:|--:|")
     for name, size in ((f"her latest {window} logs", window), ("all her logs", None)):
         samples, seconds = train_time(size)
         print(f"| {name} | {samples} | {seconds:.2f} |")
-    services.TRAINING_WINDOW_LOGS = window
+    energy_samples.TRAINING_WINDOW_LOGS = window
 
     client = APIClient(SERVER_NAME="localhost")
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(other)}")
@@ -75,7 +76,7 @@ def main():
         lower_priority_of_this_thread()
         try:
             while not stop.is_set() and trainings[0] < 1000:
-                services.energy_model_retrain(user=heavy, force=True)
+                training.energy_model_retrain(user=heavy, force=True)
                 trainings[0] += 1
         finally:
             connections.close_all()

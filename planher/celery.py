@@ -1,6 +1,6 @@
 """The Celery app. Without CELERY_BROKER_URL no task goes through Celery: the
 callers hand them to this process's background thread (``core.background``;
-``predictions.tasks.retrain_later``), so nothing opens a broker connection (nor
+``predictions.queueing.retrain_later``), so nothing opens a broker connection (nor
 logs kombu's "No hostname was supplied")."""
 
 import os

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from . import services
+from . import training
 from .models import EnergyModel, PredictionRecord
 
 
@@ -33,16 +33,22 @@ class EnergyModelAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retrain the selected users' models")
     def retrain_selected_users(self, request, queryset):
-        trained = failed = 0
+        trained = failed = busy = 0
         for row in queryset.select_related("user"):
             try:
-                services.energy_model_retrain(user=row.user, force=True)
-                trained += 1
-            except Exception as error:  # shown to staff, recorded on the row
-                services.energy_model_record_failure(user=row.user, error=error)
+                outcome = training.retrain(row.user, force=True)
+            except Exception:  # shown to staff; recorded on the row by retrain
                 failed += 1
-        level = messages.WARNING if failed else messages.SUCCESS
-        self.message_user(request, f"Retrained {trained} model(s), {failed} failed.", level)
+                continue
+            if outcome.status == "busy":
+                busy += 1
+            else:
+                trained += 1
+        level = messages.WARNING if failed or busy else messages.SUCCESS
+        message = f"Retrained {trained} model(s), {failed} failed."
+        if busy:
+            message += f" {busy} being trained elsewhere right now."
+        self.message_user(request, message, level)
 
 
 @admin.register(PredictionRecord)

@@ -3,9 +3,10 @@
 Following paperless-ngx's classifier: a file carries a format version and the
 scikit-learn version that wrote it; its bytes are signed with an HMAC keyed on
 SECRET_KEY. A file that is missing, corrupt, tampered with or written by
-another format or scikit-learn is never unpickled: ``load_estimator`` returns
-None and the caller falls back and retrains. Storage goes through Django's
-storage API only, so model files may live on disk or in S3 alike.
+another format or scikit-learn is never unpickled: ``load_model`` marks it
+unusable on its row and returns None, and the caller falls back and queues a
+retrain. Storage goes through Django's storage API only, so model files may
+live on disk or in S3 alike.
 """
 
 import hmac
@@ -19,8 +20,10 @@ import joblib
 import sklearn
 from django.core.files.base import ContentFile
 from django.utils.crypto import salted_hmac
+from django.utils.timezone import now
 
 from . import ml
+from .models import EnergyModel
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +89,10 @@ def unpickle(data: bytes):
 
 
 class EstimatorCache:
-    """Loaded estimators by (row id, version, digest): a file is read and
-    unpickled once per process, and a retrained model is a different key."""
+    """Loaded estimators by (row id, version, digest): a file is read, verified and
+    unpickled once per process (~4 ms each time otherwise: README, Benchmarks), and
+    a retrained model is a different key. Reached only for positions missing from
+    the table precomputed at training."""
 
     def __init__(self, size=CACHE_SIZE):
         self.size = size
@@ -116,42 +121,43 @@ class EstimatorCache:
 estimators = EstimatorCache()
 
 
-class LoadedModel:
-    """A verified estimator and the probabilities it has already given, by point:
-    a forest call costs milliseconds, and her positions repeat cycle after cycle."""
-
-    MEMO_SIZE = 5000
-
-    def __init__(self, estimator):
-        self.estimator = estimator
-        self.memo = {}
-
-    def predict(self, points):
-        missing = list(dict.fromkeys(p for p in points if p not in self.memo))
-        if missing:
-            if len(self.memo) + len(missing) > self.MEMO_SIZE:
-                self.memo.clear()
-            answers = ml.predict_probabilities(self.estimator, missing)
-            self.memo.update(zip(missing, answers, strict=True))
-        return [self.memo[point] for point in points]
-
-
-def load_model(row) -> LoadedModel:
-    """The row's model, or raise ModelFileError. Never unpickles unverified bytes."""
+def open_model(row) -> ml.BlendedForest:
+    """The row's estimator, or raise ModelFileError saying why (for diagnostics:
+    serving calls ``load_model``). Never unpickles unverified bytes."""
     if not row.file:
         raise ModelFileError("no file")
     key = (row.pk, row.version, row.digest)
-    loaded = estimators.get(key)
-    if loaded is None:
+    estimator = estimators.get(key)
+    if estimator is None:
         check_compatible(row)
-        loaded = LoadedModel(unpickle(read_verified(row)))
-        estimators.put(key, loaded)
-    return loaded
+        estimator = unpickle(read_verified(row))
+        estimators.put(key, estimator)
+    return estimator
 
 
-def load_estimator(row):
-    """The row's estimator, or raise ModelFileError."""
-    return load_model(row).estimator
+def load_model(row) -> ml.BlendedForest | None:
+    """The row's estimator, or None when its file cannot be trusted: the file is then
+    marked unusable on the row (see ``discarded``), and the caller falls back and
+    queues a retrain."""
+    try:
+        return open_model(row)
+    except ModelFileError as error:
+        discard_file(row, str(error))
+        return None
+
+
+def discard_file(row: EnergyModel, reason: str) -> None:
+    """A file we cannot trust: forget it (so the next retrain is not skipped)."""
+    logger.warning("energy model of user %s unusable: %s", row.user_id, reason)
+    EnergyModel.objects.filter(pk=row.pk, version=row.version).update(
+        data_fingerprint="", last_error=f"model file unusable: {reason}"[:2000], last_error_at=now()
+    )
+
+
+def discarded(row: EnergyModel) -> bool:
+    """Its file was found unusable and it has not been retrained since: neither
+    the file nor the table precomputed with it serves (as /model then says)."""
+    return not row.data_fingerprint and bool(row.last_error)
 
 
 def delete_file(storage, name: str) -> None:

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from core.serializers import DateField
@@ -167,7 +168,9 @@ class HistorySummarySerializer(serializers.Serializer):
     accuracy = serializers.FloatField(allow_null=True)
 
 
-class ModelSerializer(serializers.Serializer):
+# Named apart from DRF's ModelSerializer; the schema keeps its component name "Model".
+@extend_schema_serializer(component_name="Model")
+class EnergyModelSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["none", "fresh", "stale", "training"])
     version = serializers.IntegerField(allow_null=True)
     trained_at = serializers.DateTimeField(allow_null=True)
@@ -196,7 +199,7 @@ class ModelSerializer(serializers.Serializer):
 
 class RetrainSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["trained", "unchanged", "queued"])
-    model = ModelSerializer(required=False)
+    model = EnergyModelSerializer(required=False)
 
 
 class RetrainRefusedSerializer(serializers.Serializer):
@@ -207,7 +210,7 @@ class RetrainRefusedSerializer(serializers.Serializer):
 class PredictionRecordExportSerializer(serializers.Serializer):
     """An energy prediction served to you, as exported (oldest first)."""
 
-    # Describes ``services.predictions_export``.
+    # Describes ``export.predictions_export``.
 
     date = serializers.DateField()
     predicted_level = serializers.ChoiceField(
@@ -222,7 +225,7 @@ class PredictionRecordExportSerializer(serializers.Serializer):
 class EnergyModelExportSerializer(serializers.Serializer):
     """Your energy model's metadata, as exported."""
 
-    # Describes ``services.energy_model_export``.
+    # Describes ``export.energy_model_export``.
 
     version = serializers.IntegerField()
     trained_at = serializers.DateTimeField(allow_null=True)

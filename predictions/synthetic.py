@@ -11,7 +11,7 @@ high in the ovulatory phase and medium otherwise, and s = cycle_effect * her
 sensitivity (0.35-0.65). cycle_effect=0 gives energy independent of the cycle.
 
 The history knows the true period starts, so `SyntheticHistory.point(day)` gives the
-CyclePoint of any day without the cycle engine (actual cycle length, days until the
+day position of any day without the cycle engine (actual cycle length, days until the
 actual next start, phase by the engine's rule).
 """
 
@@ -32,14 +32,14 @@ from core.vocabulary import (
     MENSTRUAL,
     OVULATORY,
 )
-from cycles.engine import LoggedPeriod
+from cycles.engine import FERTILE_WINDOW_DAYS, DayPosition, LoggedPeriod
 
-from .ml import LATE_LUTEAL_DAYS, CyclePoint, Sample
+from .ml import LATE_LUTEAL_DAYS, Sample
 
 MIN_CYCLE_LENGTH, MAX_CYCLE_LENGTH = 18, 50
 
 
-def rule_level(point: CyclePoint) -> int:
+def rule_level(point: DayPosition) -> int:
     """The latent rule: low in menses and late luteal, high around ovulation."""
     if point.phase == MENSTRUAL or (
         point.phase == LUTEAL and point.days_until_next <= LATE_LUTEAL_DAYS
@@ -89,9 +89,9 @@ class SyntheticHistory:
     profile: SyntheticProfile
     base_rates: tuple[float, ...]  # her P(low, medium, high) without the cycle
     cycle_strength: float  # s in the module docstring
-    rule: Callable[[CyclePoint], int] = field(default=rule_level, repr=False)
+    rule: Callable[[DayPosition], int] = field(default=rule_level, repr=False)
 
-    def point(self, day: date) -> CyclePoint:
+    def point(self, day: date) -> DayPosition:
         """Where `day` sits in its true cycle, by the engine's phase rule."""
         return _point(self.cycles, day)
 
@@ -111,7 +111,7 @@ class SyntheticHistory:
         return dict(zip(ENERGY_LABELS, probabilities, strict=True))
 
 
-def _point(cycles: tuple[TrueCycle, ...], day: date) -> CyclePoint:
+def _point(cycles: tuple[TrueCycle, ...], day: date) -> DayPosition:
     cycle = next((c for c in cycles if c.start <= day < c.next_start), None)
     if cycle is None:
         raise ValueError(f"{day} is outside the generated cycles.")
@@ -124,11 +124,18 @@ def _point(cycles: tuple[TrueCycle, ...], day: date) -> CyclePoint:
         phase = FOLLICULAR
     else:
         phase = LUTEAL
-    return CyclePoint(
+    # The engine's fertile window: the 6 days ending on ovulation.
+    fertile_from = cycle.ovulation - timedelta(days=FERTILE_WINDOW_DAYS - 1)
+    return DayPosition(
+        date=day,
         day_of_cycle=day_of_cycle,
+        phase=phase,
+        cycle_start=cycle.start,
         cycle_length=cycle.length,
         days_until_next=(cycle.next_start - day).days,
-        phase=phase,
+        is_period=day_of_cycle <= cycle.menses_length,
+        is_predicted_period=False,
+        is_fertile=fertile_from <= day <= cycle.ovulation,
     )
 
 
@@ -156,7 +163,7 @@ def make_user_history(
     cycle_effect: float = 1.0,
     missing_rate: float = 0.1,
     base_rates: tuple[float, float, float] | None = None,
-    rule: Callable[[CyclePoint], int] = rule_level,
+    rule: Callable[[DayPosition], int] = rule_level,
 ) -> SyntheticHistory:
     """A user with `days` days of history ending on `today`.
 

@@ -20,7 +20,7 @@ from cycles import services as cycle_services
 from cycles.models import Profile
 from moods.models import DailyMood
 
-from . import ml, services, tasks
+from . import ml, queueing, records, serving, training
 from . import serializers as s
 from .models import PredictionRecord
 
@@ -136,21 +136,19 @@ class PredictionViewSet(viewsets.GenericViewSet):
             fertile_window={"start": cycle.fertile_window_start, "end": cycle.fertile_window_end},
             detail=unclosed_period_detail(unclosed) if unclosed else None,
         )
-        point = services.cycle_point(
-            engine.position_on(data.periods, day, on=known_on, profile=data.profile)
-        )
+        position = engine.position_on(data.periods, day, on=known_on, profile=data.profile)
 
         def predict():
             # A past day gets what could be predicted then, from her logs up to it.
             as_of = day if day < today else None
-            predictor = services.EnergyPredictor.for_user(user=user, data=data, as_of=as_of)
-            return predictor.predict([point])[0]
+            predictor = serving.EnergyPredictor.for_user(user=user, data=data, as_of=as_of)
+            return predictor.predict([position])[0]
 
         if day > today:  # what the forecast says for it; nothing is recorded ahead
             prediction = predict()
             body["energy"] = prediction.as_dict() if prediction else None
         else:
-            body["energy"], _ = services.prediction_record_for(user=user, day=day, make=predict)
+            body["energy"], _ = records.prediction_record_for(user=user, day=day, make=predict)
         return body
 
     @extend_schema(
@@ -179,10 +177,10 @@ class PredictionViewSet(viewsets.GenericViewSet):
         days = [start + timedelta(days=offset) for offset in range(length)]
         data = cycle_services.cycle_data_load(user=user)
         positions = engine.positions(data.periods, days, on=today, profile=data.profile)
-        points = [services.cycle_point(positions[day]) for day in days]
-        predictions = services.EnergyPredictor.for_user(user=user, data=data).predict(points)
+        predictor = serving.EnergyPredictor.for_user(user=user, data=data)
+        predictions = predictor.predict([positions[day] for day in days])
         # A day that has a record (today, once served) serves it, as /current does.
-        energies = services.energies_served(user=user, days=days, predictions=predictions)
+        energies = records.energies_served(user=user, days=days, predictions=predictions)
         body = {"start": start, "days": [], "detail": None if data.periods else NO_PERIOD}
         for day, energy in zip(days, energies, strict=True):
             where = positions[day]
@@ -233,10 +231,10 @@ class PredictionViewSet(viewsets.GenericViewSet):
         actual = DailyMood.objects.filter(user=OuterRef("user"), date=OuterRef("date")).values(
             "energy_level"
         )[:1]
-        records = PredictionRecord.objects.for_user(request.user).annotate(
+        recorded = PredictionRecord.objects.for_user(request.user).annotate(
             actual_level=Subquery(actual)
         )
-        page = self.paginate_queryset(records)
+        page = self.paginate_queryset(recorded)
         items = [
             {
                 "date": record.date,
@@ -252,18 +250,18 @@ class PredictionViewSet(viewsets.GenericViewSet):
             for record in page
         ]
         response = self.get_paginated_response(s.HistoryItemSerializer(items, many=True).data)
-        response.data["summary"] = services.prediction_history_summary(user=request.user)
+        response.data["summary"] = records.prediction_history_summary(user=request.user)
         return response
 
     @extend_schema(
         operation_id="getEnergyModel",
         summary="Her energy model: status and quality",
-        responses=s.ModelSerializer,
+        responses=s.EnergyModelSerializer,
     )
     @action(detail=False, methods=["get"])
     def model(self, request):
         """Her model: status, cross-validated quality against the baselines, and why it serves."""
-        return Response(services.energy_model_summary(user=request.user))
+        return Response(serving.energy_model_summary(user=request.user))
 
     @extend_schema(
         operation_id="retrainEnergyModel",
@@ -279,21 +277,28 @@ class PredictionViewSet(viewsets.GenericViewSet):
     def retrain(self, request):
         """Train her model now (200), or queue it for a worker (202)."""
         user = request.user
-        if tasks.runs_in_background():
-            needed = services.energy_logs_needed(user=user)
+        if queueing.runs_in_background():
+            needed = training.energy_logs_needed(user=user)
             if needed:
                 return refused(needed)
-            tasks.queue_retrain(user, countdown=0)
-            return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
-        outcome = services.energy_model_retrain(user=user)
+            queueing.queue_retrain(user, countdown=0)
+            return queued()
+        outcome = training.retrain(user)
         if outcome.status == "insufficient":
             return refused(outcome.logs_needed)
+        if outcome.status == "busy":  # being trained by the background thread right now
+            queueing.queue_retrain(user, countdown=0)
+            return queued()
         return Response(
             {
                 "status": "trained" if outcome.status == "trained" else "unchanged",
-                "model": services.energy_model_summary(user=user),
+                "model": serving.energy_model_summary(user=user),
             }
         )
+
+
+def queued() -> Response:
+    return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
 
 
 def refused(needed: int) -> Response:

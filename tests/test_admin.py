@@ -13,7 +13,7 @@ from cycles.models import Period
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
-from predictions import services
+from predictions import training
 from predictions.models import EnergyModel
 from predictions.tests.factories import trainable_user
 
@@ -137,7 +137,7 @@ def test_the_admin_still_saves_a_valid_period(staff_client, user, frozen_today):
 def her_model_trained(user, frozen_today):
     """She has enough logs and a trained model that nothing has queued yet."""
     trainable_user(user)
-    services.energy_model_retrain(user=user)
+    training.energy_model_retrain(user=user)
     assert EnergyModel.objects.get(user=user).training_queued_at is None
 
 

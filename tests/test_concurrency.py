@@ -14,7 +14,7 @@ from django.db import connection
 from core.views import user_write_lock
 from cycles.models import Period
 from moods.models import DailyMood
-from predictions import services
+from predictions import training as energy_training
 from predictions.models import EnergyModel
 from predictions.tests.factories import trainable_user
 
@@ -100,7 +100,7 @@ def test_a_training_storing_her_model_queues_behind_her_write_instead_of_deadloc
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serializes writers: no row locks to take out of order")
     trainable_user(user)
-    services.energy_model_retrain(user=user)
+    energy_training.energy_model_retrain(user=user)
     EnergyModel.objects.filter(user=user).update(training_queued_at=None)
     training = {}
 
@@ -109,7 +109,7 @@ def test_a_training_storing_her_model_queues_behind_her_write_instead_of_deadloc
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
                 training["pid"] = cursor.fetchone()[0]
-            training["outcome"] = services.energy_model_retrain(user=user, force=True).status
+            training["outcome"] = energy_training.energy_model_retrain(user=user, force=True).status
         except Exception as error:
             training["error"] = error
         finally:

@@ -26,7 +26,7 @@ from core.vocabulary import (
 )
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.tests.factories import DailyMoodFactory
-from predictions import services as prediction_services
+from predictions import training
 from predictions.tests.factories import PredictionRecordFactory
 
 # Optional in an answer, each for a reason: sent only in some answers.
@@ -345,7 +345,7 @@ def rich_user(db, frozen):
         DailyMoodFactory(user=user, date=today - timedelta(days=days), energy_level=days % 3)
     PredictionRecordFactory(user=user, date=today - timedelta(days=3))  # logged that day
     PredictionRecordFactory(user=user, date=today - timedelta(days=1))  # not logged
-    assert prediction_services.energy_model_retrain(user=user).status == "trained"
+    assert training.energy_model_retrain(user=user).status == "trained"
     return user
 
 

@@ -31,7 +31,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from accounts.tests.factories import PASSWORD, UserFactory
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.tests.factories import DailyMoodFactory
-from predictions import services as prediction_services
+from predictions import training
 from predictions.tests.factories import PredictionRecordFactory
 
 MAX_EXAMPLES = 25
@@ -158,7 +158,7 @@ def fuzz_user(transactional_db, monkeypatch):
     ]
     for days in (3, 2):
         PredictionRecordFactory(user=user, date=today - timedelta(days=days))
-    assert prediction_services.energy_model_retrain(user=user).status == "trained"
+    assert training.energy_model_retrain(user=user).status == "trained"
     theirs = (
         PeriodFactory(user=stranger, start_date=today - timedelta(days=20)),
         DailyMoodFactory(user=stranger, date=today - timedelta(days=2)),

@@ -33,9 +33,9 @@ if VISIBILITY_TIMEOUT:
 
 def _shorten_lock(**kwargs):
     if LOCK_SECONDS:
-        from predictions import tasks
+        from predictions import training
 
-        tasks.LOCK_SECONDS = int(LOCK_SECONDS)
+        training.LOCK_SECONDS = int(LOCK_SECONDS)
 
 
 TRAINING_SECONDS = os.environ.get("FAULTS_TRAINING_SECONDS")

@@ -304,7 +304,7 @@ def check_model_files(checks) -> None:
     rows = list(EnergyModel.objects.exclude(file=""))
     for row in rows:
         try:
-            lifecycle.load_model(row)
+            lifecycle.open_model(row)
         except lifecycle.ModelFileError as error:
             bad.append(f"user {row.user_id} v{row.version}: {error}")
     referenced = {row.file.name for row in EnergyModel.objects.exclude(file="")}

@@ -281,7 +281,7 @@ def seed_accounts(count: int, *, seed: int) -> None:
 def train_account(user_id: int) -> str:
     from django.contrib.auth import get_user_model
 
-    from predictions.services import energy_model_retrain
+    from predictions.training import energy_model_retrain
 
     user = get_user_model().objects.get(pk=user_id)
     return energy_model_retrain(user=user, force=True).status

@@ -12,6 +12,7 @@ import factory
 
 from accounts.tests.factories import UserFactory
 from core.vocabulary import HIGH, LOW, MEDIUM
+from cycles.engine import DayPosition
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
@@ -27,6 +28,24 @@ TODAY = date(2026, 3, 15)
 REGULAR_STARTS = (date(2025, 12, 6), date(2026, 1, 3), date(2026, 1, 31), date(2026, 2, 28))
 LUTEAL_LENGTH = 14
 MENSES_LENGTH = 5
+
+
+def day_position(
+    day_of_cycle: int, cycle_length: int, days_until_next: int, phase: str, *, on: date = TODAY
+) -> DayPosition:
+    """A hand-made day position: the four fields the model reads, the others
+    filled in plausibly (the model never reads them)."""
+    return DayPosition(
+        date=on,
+        day_of_cycle=day_of_cycle,
+        phase=phase,
+        cycle_start=on - timedelta(days=day_of_cycle - 1),
+        cycle_length=cycle_length,
+        days_until_next=days_until_next,
+        is_period=phase == "menstrual",
+        is_predicted_period=False,
+        is_fertile=False,
+    )
 
 
 class EnergyModelFactory(factory.django.DjangoModelFactory):

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.urls import Resolver404, resolve
+from django.utils.timezone import now
 
 from accounts.tests.factories import PASSWORD
 from core.vocabulary import ENERGY_LABELS
@@ -396,6 +397,37 @@ def test_retrain_with_nothing_new_is_unchanged_and_a_new_log_makes_the_model_sta
 
     DailyMoodFactory(user=user, date=date(2026, 3, 1), energy_level=2)
     assert ok(api.get(MODEL))["status"] == "stale"
+
+
+def test_retrain_while_her_background_training_runs_queues_another_rather_than_train_twice(
+    api, user
+):
+    trainable_user(user)
+    EnergyModelFactory(user=user, training_started_at=now())  # the thread trains her now
+
+    response = api.post(RETRAIN)
+
+    assert (response.status_code, response.json()) == (202, {"status": "queued"})
+    row = EnergyModel.objects.get(user=user)
+    assert (row.version, row.file.name, row.training_queued_at) == (0, "", now())
+
+
+def test_a_retrain_that_fails_is_recorded_on_her_model_as_every_path_records_it(
+    api, user, monkeypatch
+):
+    trainable_user(user)
+
+    def broken_train(samples, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(ml, "train", broken_train)
+    with pytest.raises(RuntimeError):
+        api.post(RETRAIN)
+
+    row = EnergyModel.objects.get(user=user)
+    assert "out of memory" in row.last_error
+    assert row.training_started_at is None
+    assert ok(api.get(MODEL))["last_error"] == "RuntimeError: out of memory"
 
 
 def test_a_model_that_beats_the_fallback_serves_current_and_forecast(api, user):

@@ -160,3 +160,13 @@ def test_retrain_models_exits_non_zero_when_a_training_fails(monkeypatch):
     row = EnergyModel.objects.get()
     assert "out of memory" in row.last_error
     assert row.last_error_at is not None
+
+
+def test_retrain_models_leaves_a_user_being_trained_elsewhere_and_says_so():
+    run("seed", "--users", "1", "--days", "45", "--seed", "3")
+    EnergyModel.objects.update(training_started_at=now())  # a worker trains her now
+
+    output = run("retrain_models", "--all", "--force")
+
+    assert "trained 0, skipped 1 (1 being trained elsewhere), failed 0" in output
+    assert EnergyModel.objects.get().version == 1

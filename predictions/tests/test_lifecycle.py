@@ -17,7 +17,7 @@ from django.utils.crypto import salted_hmac
 
 from cycles import services as cycle_services
 from moods.tests.factories import DailyMoodFactory
-from predictions import lifecycle, ml, services
+from predictions import lifecycle, ml, serving, training
 from predictions.models import EnergyModel
 
 from .factories import (
@@ -25,6 +25,7 @@ from .factories import (
     REGULAR_STARTS,
     TODAY,
     cycle_bound_history,
+    day_position,
     log_moods,
     plain_history,
     regular_cycles,
@@ -37,7 +38,7 @@ MODEL = "/api/v1/predictions/model"
 
 # Cycle positions she never lived through, so never in the precomputed table.
 ODD_POINTS = [
-    ml.CyclePoint(day_of_cycle=day, cycle_length=61, days_until_next=61 - day, phase="luteal")
+    day_position(day_of_cycle=day, cycle_length=61, days_until_next=61 - day, phase="luteal")
     for day in (40, 50, 60)
 ]
 
@@ -64,7 +65,7 @@ def unpickled(monkeypatch):
 
 def train(user, history=None) -> EnergyModel:
     store_history(user, history)
-    outcome = services.energy_model_retrain(user=user)
+    outcome = training.energy_model_retrain(user=user)
     assert outcome.status == "trained"
     return outcome.model
 
@@ -84,7 +85,7 @@ def model_files() -> list[Path]:
 
 def serve(user, points=ODD_POINTS):
     data = cycle_services.cycle_data_load(user=user)
-    return services.EnergyPredictor.for_user(user=user, data=data).predict(points)
+    return serving.EnergyPredictor.for_user(user=user, data=data).predict(points)
 
 
 def forecast_sources(api) -> set:
@@ -100,7 +101,7 @@ def test_a_user_without_data_gets_insufficient_and_the_logs_she_needs(user):
     """GIVEN a user with no period and no energy logs
     WHEN her model is retrained
     THEN nothing is trained: the outcome says how many logs she still needs."""
-    outcome = services.energy_model_retrain(user=user)
+    outcome = training.energy_model_retrain(user=user)
     assert (outcome.status, outcome.logs_needed, outcome.model) == (
         "insufficient",
         ml.MIN_SAMPLES,
@@ -116,7 +117,7 @@ def test_logs_before_her_first_period_do_not_count_toward_training(user):
     THEN it is insufficient: a log without a cycle position teaches nothing."""
     regular_cycles(user)
     log_moods(user, 20, first=REGULAR_STARTS[0] - timedelta(days=25))
-    outcome = services.energy_model_retrain(user=user)
+    outcome = training.energy_model_retrain(user=user)
     assert (outcome.status, outcome.logs_needed) == ("insufficient", ml.MIN_SAMPLES)
 
 
@@ -128,7 +129,7 @@ def test_retraining_unchanged_data_is_skipped_and_writes_no_file(user):
     files = model_files()
     assert files == [path_of(row.file.name)]
 
-    outcome = services.energy_model_retrain(user=user)
+    outcome = training.energy_model_retrain(user=user)
 
     assert outcome.status == "skipped"
     assert (outcome.model.version, outcome.model.file.name) == (1, row.file.name)
@@ -146,7 +147,7 @@ def test_retraining_after_new_data_writes_a_new_file_and_deletes_the_old_one(
     DailyMoodFactory(user=user, date=date(2026, 3, 15), energy_level=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = services.energy_model_retrain(user=user)
+        outcome = training.energy_model_retrain(user=user)
 
     new = EnergyModel.objects.get(user=user)
     assert outcome.status == "trained"
@@ -242,9 +243,37 @@ def test_a_file_re_signed_with_another_key_is_refused(user, unpickled):
     row.refresh_from_db()
 
     with pytest.raises(lifecycle.ModelFileError, match="signature"):
-        lifecycle.load_model(row)
+        lifecycle.open_model(row)
     assert {p.source for p in serve(user)} == {"fallback"}
     assert unpickled == []
+
+
+@pytest.mark.parametrize("damage", ["truncated", "missing", "another format", "no file"])
+def test_loading_an_untrustworthy_file_returns_nothing_and_marks_it_unusable(
+    user, unpickled, damage
+):
+    """GIVEN her model file truncated, gone, of another format, or never written
+    WHEN it is loaded
+    THEN the load returns None instead of raising, nothing is unpickled, and her
+    row says why (so the next retrain is not skipped)."""
+    row = without_table(train(user))
+    path = path_of(row.file.name)
+    if damage == "truncated":
+        path.write_bytes(path.read_bytes()[:100])
+    elif damage == "missing":
+        path.unlink()
+    elif damage == "another format":
+        EnergyModel.objects.filter(pk=row.pk).update(format_version=ml.FORMAT_VERSION + 1)
+    else:
+        EnergyModel.objects.filter(pk=row.pk).update(file="", digest="")
+    row.refresh_from_db()
+
+    assert lifecycle.load_model(row) is None
+
+    assert unpickled == []
+    row.refresh_from_db()
+    assert row.last_error.startswith("model file unusable: ")
+    assert lifecycle.discarded(row)
 
 
 def test_a_file_written_by_another_scikit_learn_is_refused(api, user, unpickled):

@@ -15,7 +15,6 @@ from core.vocabulary import ENERGY_LABELS, HIGH, LOW, MEDIUM, PHASES
 from predictions import ml
 from predictions.ml import (
     MIN_SAMPLES,
-    CyclePoint,
     NotEnoughData,
     Sample,
     data_fingerprint,
@@ -26,12 +25,13 @@ from predictions.ml import (
     train,
 )
 from predictions.synthetic import make_user_history
+from predictions.tests.factories import day_position
 
 TODAY = date(2026, 3, 14)
 
 
 def _point(day_of_cycle, cycle_length=28, luteal=14, menses=5):
-    """A CyclePoint by the engine's rule, for hand-made samples."""
+    """A day position by the engine's rule, for hand-made samples."""
     days_until_next = cycle_length - day_of_cycle + 1
     ovulation_day = cycle_length - luteal + 1  # day_of_cycle of ovulation
     if day_of_cycle <= menses:
@@ -42,7 +42,7 @@ def _point(day_of_cycle, cycle_length=28, luteal=14, menses=5):
         phase = "follicular"
     else:
         phase = "luteal"
-    return CyclePoint(day_of_cycle, cycle_length, days_until_next, phase)
+    return day_position(day_of_cycle, cycle_length, days_until_next, phase)
 
 
 def _samples(levels, cycle_length=28):
@@ -69,7 +69,7 @@ def trained():
 
 def _any_points():
     return st.builds(
-        CyclePoint,
+        day_position,
         day_of_cycle=st.integers(1, 90),
         cycle_length=st.integers(15, 60),
         days_until_next=st.integers(-40, 60),
@@ -113,7 +113,7 @@ def test_training_rejects_levels_outside_low_medium_high():
 
 def test_an_unknown_phase_is_rejected():
     with pytest.raises(ValueError, match="phase"):
-        fallback_probabilities([], [CyclePoint(3, 28, 26, "menses")])
+        fallback_probabilities([], [day_position(3, 28, 26, "menses")])
 
 
 # --- Training ------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_predictions_have_every_label_and_sum_to_one(trained, points):
 
 def test_it_predicts_late_days(trained):
     _, result = trained
-    late = [CyclePoint(day, 28, 29 - day, "luteal") for day in range(29, 45)]
+    late = [day_position(day, 28, 29 - day, "luteal") for day in range(29, 45)]
     assert all(p.days_until_next <= 0 for p in late)
     probabilities = _as_array(predict_probabilities(result.estimator, late))
     assert probabilities.sum(axis=1) == pytest.approx(np.ones(len(late)))

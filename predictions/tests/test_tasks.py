@@ -22,7 +22,7 @@ from core import background
 from core.userdata import listeners_muted
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
-from predictions import ml, services, tasks
+from predictions import ml, queueing, samples, tasks, training
 from predictions.models import EnergyModel
 
 from .factories import FROZEN_NOW, EnergyModelFactory, log_moods, regular_cycles, trainable_user
@@ -106,7 +106,7 @@ def test_a_failed_training_is_recorded_and_her_log_still_succeeds(
     model = api.get(MODEL).json()
     assert model["status"] == "none"
     assert model["last_error"] == row.last_error
-    with tasks.training_lock(user.pk) as acquired:
+    with training.training_lock(user.pk) as acquired:
         assert acquired  # released despite the failure
 
 
@@ -122,7 +122,7 @@ def test_the_nightly_sweep_queues_users_whose_model_is_missing_stale_or_outdated
     regular_cycles(beginner)
     log_moods(beginner, ml.MIN_SAMPLES - 1)
     for person in (fresh, stale, outdated):
-        assert services.energy_model_retrain(user=person).status == "trained"
+        assert training.energy_model_retrain(user=person).status == "trained"
     EnergyModel.objects.filter(user=outdated).update(sklearn_version="0.0")
     an_hour_later = datetime.fromisoformat(FROZEN_NOW) + timedelta(hours=1)
     with time_machine.travel(an_hour_later, tick=False):
@@ -138,22 +138,22 @@ def test_the_nightly_sweep_queues_users_whose_model_is_missing_stale_or_outdated
 
 
 def test_training_lock_refuses_a_second_holder(user, other_user):
-    with tasks.training_lock(user.pk) as first:
+    with training.training_lock(user.pk) as first:
         assert first
-        with tasks.training_lock(user.pk) as second:
+        with training.training_lock(user.pk) as second:
             assert not second
         # The refused holder leaving does not release the lock.
-        with tasks.training_lock(user.pk) as third:
+        with training.training_lock(user.pk) as third:
             assert not third
-        with tasks.training_lock(other_user.pk) as someone_else:
+        with training.training_lock(other_user.pk) as someone_else:
             assert someone_else
-    with tasks.training_lock(user.pk) as after:
+    with training.training_lock(user.pk) as after:
         assert after
 
 
 def test_a_training_does_not_run_while_another_worker_holds_her_lock(user):
     trainable_user(user)
-    with tasks.training_lock(user.pk):
+    with training.training_lock(user.pk):
         result = tasks.retrain_user_model.apply((user.pk,))
     assert result.status != "SUCCESS"
     assert not EnergyModel.objects.exclude(file="").exists()
@@ -161,7 +161,7 @@ def test_a_training_does_not_run_while_another_worker_holds_her_lock(user):
 
 def test_a_change_during_a_burst_does_not_queue_a_second_training(user):
     EnergyModelFactory(user=user, training_queued_at=now())
-    assert tasks.queue_retrain(user) is False
+    assert queueing.queue_retrain(user) is False
 
 
 def test_a_training_mark_left_by_a_lost_task_does_not_block_her_retraining(
@@ -186,7 +186,7 @@ def test_her_logs_cost_a_fixed_number_of_queries_whether_queued_or_not(
     """Logging is the hot write: authenticate, look, lock, write, expire her
     answers, mark her model queued (or find it queued), answer with positions."""
     trainable_user(user)
-    services.energy_model_retrain(user=user)
+    training.energy_model_retrain(user=user)
     bodies = [
         {"date": "2026-03-12", "energy_level": 2},  # marks her model queued
         {"date": "2026-03-13", "energy_level": 0},  # finds it queued
@@ -234,7 +234,7 @@ def test_a_flood_of_logs_from_three_of_her_clients_queues_one_training(
     user, client_for, background_jobs
 ):
     trainable_user(user)
-    services.energy_model_retrain(user=user)
+    training.energy_model_retrain(user=user)
     statuses = []
 
     def client_logs(client, offset):
@@ -272,7 +272,7 @@ def test_without_a_broker_no_task_goes_through_celery_nor_warns_of_a_missing_bro
 ):
     trainable_user(user)
     sent = []
-    monkeypatch.setattr(tasks.retrain_user_model, "apply_async", lambda *a, **k: sent.append(a))
+    monkeypatch.setattr(queueing, "send_to_worker", lambda *a, **k: sent.append(a))
 
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         log_over_http(api, date(2026, 3, 10))
@@ -287,7 +287,7 @@ def test_a_process_does_not_train_her_while_another_one_does(user, background_jo
     trainable_user(user)
     EnergyModelFactory(user=user, training_queued_at=now(), training_started_at=now())
 
-    assert tasks.retrain_in_process(user.pk) == "busy"
+    assert queueing.retrain_in_process(user.pk) == "busy"
 
     assert not EnergyModel.objects.exclude(file="").exists()
     assert background_jobs.pending == 1  # it looks again later
@@ -298,7 +298,7 @@ def test_a_training_left_half_done_by_a_dead_process_is_taken_over(user, backgro
     two_hours_ago = now() - timedelta(hours=2)
     EnergyModelFactory(user=user, training_queued_at=now(), training_started_at=two_hours_ago)
 
-    assert tasks.retrain_in_process(user.pk) == "trained"
+    assert queueing.retrain_in_process(user.pk) == "trained"
 
     row = EnergyModel.objects.get(user=user)
     assert (row.version, row.training_queued_at, row.training_started_at) == (1, None, None)
@@ -310,12 +310,12 @@ def test_a_busy_database_is_retried_later_then_given_up(user, monkeypatch, backg
     def busy(**kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(services, "energy_model_retrain", busy)
+    monkeypatch.setattr(training, "energy_model_retrain", busy)
 
-    assert tasks.retrain_in_process(user.pk) == "retrying"
+    assert queueing.retrain_in_process(user.pk) == "retrying"
     assert background_jobs.pending == 1
     assert background_jobs.drain()
-    assert tasks.retrain_in_process(user.pk, tasks.IN_PROCESS_ATTEMPTS) == "failed"
+    assert queueing.retrain_in_process(user.pk, queueing.IN_PROCESS_ATTEMPTS) == "failed"
     assert background_jobs.pending == 0
 
 
@@ -323,11 +323,11 @@ def test_a_busy_database_is_retried_later_then_given_up(user, monkeypatch, backg
 
 
 def test_her_model_learns_from_her_most_recent_logs_only(api, user, monkeypatch):
-    monkeypatch.setattr(services, "TRAINING_WINDOW_LOGS", 20)
+    monkeypatch.setattr(samples, "TRAINING_WINDOW_LOGS", 20)
     regular_cycles(user)
     moods = log_moods(user, 30)  # 2026-01-03 to 2026-02-01
 
-    outcome = services.energy_model_retrain(user=user)
+    outcome = training.energy_model_retrain(user=user)
 
     assert (outcome.status, outcome.model.n_samples) == ("trained", 20)
     assert api.get(MODEL).json()["status"] == "fresh"
@@ -338,14 +338,14 @@ def test_her_model_learns_from_her_most_recent_logs_only(api, user, monkeypatch)
             energy_level=(moods[0].energy_level + 1) % 3
         )
     assert api.get(MODEL).json()["status"] == "fresh"
-    assert services.energy_model_retrain(user=user).status == "skipped"
+    assert training.energy_model_retrain(user=user).status == "skipped"
     # Her newest one is inside.
     with listeners_muted():
         DailyMood.objects.filter(pk=moods[-1].pk).update(
             energy_level=(moods[-1].energy_level + 1) % 3
         )
     assert api.get(MODEL).json()["status"] == "stale"
-    assert services.energy_model_retrain(user=user).status == "trained"
+    assert training.energy_model_retrain(user=user).status == "trained"
 
 
 def test_a_change_during_her_training_keeps_her_queued_for_the_next_one(
@@ -359,13 +359,13 @@ def test_a_change_during_her_training_keeps_her_queued_for_the_next_one(
         if changes:  # her log, committed a second later, while the forest grows
             with time_machine.travel(changes.pop(), tick=False):
                 DailyMoodFactory(user=user, date=date(2026, 3, 14), energy_level=0)
-                assert tasks.queue_retrain(user) is True
+                assert queueing.queue_retrain(user) is True
         return real_train(samples, **kwargs)
 
     monkeypatch.setattr(ml, "train", train_while_she_logs)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.retrain_in_process(user.pk) == "trained"
+        assert queueing.retrain_in_process(user.pk) == "trained"
 
     row = EnergyModel.objects.get(user=user)
     assert row.version == 1

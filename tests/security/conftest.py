@@ -3,7 +3,7 @@
 import pytest
 import time_machine
 
-from predictions import lifecycle, services
+from predictions import lifecycle, training
 from predictions.models import EnergyModel
 from predictions.tests.factories import (
     FROZEN_NOW,
@@ -25,7 +25,7 @@ def trained_model(user, frozen_today):
     precomputed table so that every answer needs the file itself."""
     lifecycle.estimators.clear()
     store_history(user)
-    outcome = services.energy_model_retrain(user=user)
+    outcome = training.energy_model_retrain(user=user)
     assert outcome.status == "trained" and outcome.model.serves_model
     EnergyModel.objects.filter(pk=outcome.model.pk).update(position_table={})
     yield EnergyModel.objects.get(pk=outcome.model.pk)

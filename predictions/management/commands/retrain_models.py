@@ -3,7 +3,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from predictions import services
+from predictions import training
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = self.select_users(options)
         started = time.monotonic()
-        counts = dict.fromkeys(["trained", "skipped", "insufficient", "failed"], 0)
+        counts = dict.fromkeys(["trained", "skipped", "insufficient", "busy", "failed"], 0)
         total = len(users)
         for index, user in enumerate(users, start=1):
             counts[self.retrain_one(user, force=options["force"])] += 1
@@ -42,10 +42,12 @@ class Command(BaseCommand):
     def summary(counts: dict[str, int], *, seconds: float) -> str:
         """``trained 2, skipped 6 (4 unchanged since their last training, 2 with too
         few logs), failed 0 in 1.2s``: every skip says why."""
-        skipped = counts["skipped"] + counts["insufficient"]
+        busy = counts.get("busy", 0)
+        skipped = counts["skipped"] + counts["insufficient"] + busy
         reasons = [
             f"{counts['skipped']} unchanged since their last training" if counts["skipped"] else "",
             f"{counts['insufficient']} with too few logs" if counts["insufficient"] else "",
+            f"{busy} being trained elsewhere" if busy else "",
         ]
         why = ", ".join(reason for reason in reasons if reason)
         return (
@@ -62,14 +64,14 @@ class Command(BaseCommand):
             return list(users)
         if options["all"]:
             return list(users)
-        return list(users.filter(pk__in=services.stale_user_ids()))
+        return list(users.filter(pk__in=training.stale_user_ids()))
 
     def retrain_one(self, user, *, force: bool) -> str:
-        """'trained', 'skipped' (unchanged), 'insufficient' (too few logs) or 'failed'."""
+        """'trained', 'skipped' (unchanged), 'insufficient' (too few logs), 'busy'
+        (another worker trains her now) or 'failed' (recorded on her row)."""
         try:
-            outcome = services.energy_model_retrain(user=user, force=force)
+            outcome = training.retrain(user, force=force)
         except Exception as error:  # one user's failure must not stop the others
-            services.energy_model_record_failure(user=user, error=error)
             self.stderr.write(f"\n{user.email}: {type(error).__name__}: {error}")
             return "failed"
         return outcome.status

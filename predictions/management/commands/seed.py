@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.timezone import now
 
-from predictions import services
+from predictions import training
 from predictions.seeding import history_store
 from predictions.synthetic import make_user_history
 
@@ -68,13 +68,13 @@ class Command(BaseCommand):
         # Her last logged day is yesterday, so today's energy is still to log.
         history = make_user_history(rng, days=days, today=today - timedelta(days=1))
         history_store(user=user, history=history)
-        outcome = services.energy_model_retrain(user=user)
+        outcome = training.retrain(user)
         self.stdout.write(f"{user.email}: {len(history.levels)} logs, model {outcome.status}")
         return True
 
     def keep_user(self, user) -> None:
         """A demo user who exists keeps her data and password: someone may be using her."""
-        outcome = services.energy_model_retrain(user=user)  # only if her data changed
+        outcome = training.retrain(user)  # only if her data changed
         self.stdout.write(
             f"{user.email}: exists, kept as she is ({user.moods.count()} logs, "
             f"{user.periods.count()} periods, model {outcome.status}); "
