@@ -212,7 +212,7 @@ export async function frontendFlow(): Promise<string[]> {
   const moodLevels: (0 | 1 | 2)[] = exported.moods.map((m) => m.energy_level);
   const served: number = exported.prediction_history.length;
   const model: number | null = exported.energy_model === null ? null : exported.energy_model.version;
-  const exportedWeight: string | null =
+  const exportedWeight: number | null =
     exported.profile === null ? null : exported.profile.weight_kg;
   lines.push(
     `${exportedAt} ${account} ${periodStarts} ${moodLevels} ${served} ${model} ${exportedWeight}`,
