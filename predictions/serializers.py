@@ -238,3 +238,8 @@ class EnergyModelExportSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     format_version = serializers.IntegerField(allow_null=True)
     sklearn_version = serializers.CharField(allow_blank=True)
+
+
+class RetrainFailedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    last_error = serializers.CharField(help_text="What went wrong, as recorded on her model.")

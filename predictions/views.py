@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -271,6 +272,11 @@ class PredictionViewSet(viewsets.GenericViewSet):
             200: s.RetrainSerializer,
             202: s.RetrainSerializer,
             400: OpenApiResponse(s.RetrainRefusedSerializer, description="Too few mood logs."),
+            503: OpenApiResponse(
+                s.RetrainFailedSerializer,
+                description="The training failed: recorded on her model (`last_error`); "
+                "her predictions keep coming from what served before.",
+            ),
         },
     )
     @action(detail=False, methods=["post"])
@@ -283,7 +289,20 @@ class PredictionViewSet(viewsets.GenericViewSet):
                 return refused(needed)
             queueing.queue_retrain(user, countdown=0)
             return queued()
-        outcome = training.retrain(user)
+        try:
+            outcome = training.retrain(user)
+        except DatabaseError:
+            raise  # the exception handler's 503 with Retry-After
+        except Exception:
+            # Logged and recorded on her row by ``retrain``: say so, never a 500.
+            return Response(
+                {
+                    "detail": "Training your energy model failed; it has been recorded and "
+                    "your predictions keep coming from what served before. Try again later.",
+                    "last_error": serving.energy_model_summary(user=user)["last_error"],
+                },
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
         if outcome.status == "insufficient":
             return refused(outcome.logs_needed)
         if outcome.status == "busy":  # being trained by the background thread right now

@@ -421,9 +421,11 @@ def test_a_retrain_that_fails_is_recorded_on_her_model_as_every_path_records_it(
         raise RuntimeError("out of memory")
 
     monkeypatch.setattr(ml, "train", broken_train)
-    with pytest.raises(RuntimeError):
-        api.post(RETRAIN)
+    response = api.post(RETRAIN)
 
+    assert response.status_code == 503
+    assert response.json()["last_error"] == "RuntimeError: out of memory"
+    assert "failed" in response.json()["detail"]
     row = EnergyModel.objects.get(user=user)
     assert "out of memory" in row.last_error
     assert row.training_started_at is None
