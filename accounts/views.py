@@ -1,16 +1,18 @@
 from django.db import transaction
+from django.utils.timezone import now
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from core.schema import BodyOnDeleteSchema
 from core.throttling import AuthRateThrottle
 
 from . import serializers, services
+from .tokens import CHAIN_CLAIM, SessionRefreshToken
 
 AUTH_TAG = ["auth"]
 
@@ -62,7 +64,7 @@ class RefreshView(TokenRefreshView):
 
 @extend_schema(tags=AUTH_TAG)
 class LogoutView(APIView):
-    """Revoke a refresh token for good."""
+    """End this session: its refresh token and the access tokens of its chain."""
 
     @extend_schema(
         operation_id="logout",
@@ -74,7 +76,7 @@ class LogoutView(APIView):
         serializer = serializers.RefreshTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            token = RefreshToken(serializer.validated_data["refresh"])
+            token = SessionRefreshToken(serializer.validated_data["refresh"])
         except TokenError:
             return Response(
                 {"refresh": ["This refresh token is invalid or already revoked."]},
@@ -85,7 +87,17 @@ class LogoutView(APIView):
                 {"refresh": ["This refresh token belongs to another session."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token.blacklist()
+        with transaction.atomic():
+            token.blacklist(request.user)
+            chain = token.get(CHAIN_CLAIM)
+            if chain is not None:
+                # Its access tokens end too; the entry is needed only while
+                # one of them could still be alive.
+                services.chain_revoke(
+                    user=request.user,
+                    chain=chain,
+                    until=now() + jwt_settings.ACCESS_TOKEN_LIFETIME,
+                )
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
@@ -141,7 +153,7 @@ class MeView(generics.RetrieveUpdateAPIView):
 
 @extend_schema(tags=AUTH_TAG)
 class PasswordView(APIView):
-    """Change your password; every refresh token you hold is revoked."""
+    """Change your password; every token issued before, this one included, answers 401."""
 
     throttle_classes = [AuthRateThrottle]
 
@@ -156,12 +168,7 @@ class PasswordView(APIView):
             data=request.data, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
-        # Both or neither: a new password with her old sessions still alive
-        # would defeat the point of changing it.
-        with transaction.atomic():
-            request.user.set_password(serializer.validated_data["new_password"])
-            request.user.save(update_fields=["password"])
-            services.user_revoke_refresh_tokens(user=request.user)
+        services.password_set(request.user, serializer.validated_data["new_password"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
