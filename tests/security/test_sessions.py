@@ -8,8 +8,12 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.timezone import now
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -272,3 +276,46 @@ def test_the_session_checks_add_no_query_to_a_request(user, django_assert_num_qu
     with django_assert_num_queries(1):
         assert bearer(access).get(f"{API}/auth/me").status_code == 200
     assert User.objects.get(pk=user.pk).token_version == 0
+
+
+# --- Any sequence of session operations ----------------------------------------------------
+
+# One step on one of three sessions: refresh with its newest token, replay one of
+# its older tokens, or log out.
+steps = st.lists(
+    st.tuples(st.sampled_from(["refresh", "replay", "logout"]), st.integers(0, 2)),
+    max_size=8,
+)
+
+
+@given(steps=steps)
+@hypothesis_settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_a_session_lives_until_it_is_replayed_or_logged_out_and_no_other_dies(anon_client, steps):
+    cache.clear()  # the auth throttle counts every example's calls
+    person = UserFactory()
+    sessions = [[login(anon_client, person.email).data] for _ in range(3)]
+    alive = [True, True, True]
+    for action, index in steps:
+        history = sessions[index]
+        if action == "refresh":
+            response = refresh(anon_client, history[-1]["refresh"])
+            assert response.status_code == (200 if alive[index] else 401)
+            if alive[index]:
+                history.append(response.data)
+        elif action == "replay":
+            if len(history) < 2:
+                continue
+            assert refresh(anon_client, history[0]["refresh"]).status_code == 401
+            alive[index] = False
+        else:
+            response = bearer(history[-1]["access"]).post(
+                f"{API}/auth/logout", {"refresh": history[-1]["refresh"]}
+            )
+            assert response.status_code == (205 if alive[index] else 401)
+            alive[index] = False
+        for session, live in zip(sessions, alive, strict=True):
+            assert opens_account(session[-1]["access"]) == live
