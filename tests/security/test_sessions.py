@@ -319,3 +319,18 @@ def test_a_session_lives_until_it_is_replayed_or_logged_out_and_no_other_dies(an
             alive[index] = False
         for session, live in zip(sessions, alive, strict=True):
             assert opens_account(session[-1]["access"]) == live
+
+
+def test_the_migration_digests_refresh_tokens_stored_in_full(anon_client, user):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("accounts.migrations.0006_digest_stored_refresh_tokens")
+    stored_in_full = str(RefreshToken.for_user(user))  # simplejwt's own way: the whole token
+    assert OutstandingToken.objects.filter(token=stored_in_full).exists()
+    migration.digest_stored_tokens(apps, None)
+    assert not OutstandingToken.objects.filter(token__contains="eyJ").exists()
+    # Still the same row (jti) for the blacklist: the token refreshes once, then not again.
+    assert refresh(anon_client, stored_in_full).status_code == 200
+    assert refresh(anon_client, stored_in_full).status_code == 401
