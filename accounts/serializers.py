@@ -13,6 +13,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from core.userdata import user_data_sections
 
 from . import services
+from .activity import Event, record_activity
 from .authentication import session_refusal
 from .emails import (
     EmailAddressField,
@@ -20,6 +21,7 @@ from .emails import (
     normalize_email,
     validate_email_characters,
 )
+from .models import ActivityEvent
 from .timezones import validate_timezone
 from .tokens import CHAIN_CLAIM, RefreshTokenReused, SessionRefreshToken, session_end
 
@@ -190,9 +192,7 @@ class RefreshSerializer(TokenRefreshSerializer):
         if chain is None:
             return  # a token from before chains: nothing to revoke beyond it
         services.chain_revoke(user=user, chain=chain, until=session_end(payload))
-        from .activity import record_activity
-
-        record_activity(user, "refresh_reuse", self.context.get("request"))
+        record_activity(user, Event.REFRESH_REUSE, self.context.get("request"))
 
 
 class RefreshTokenSerializer(serializers.Serializer):
@@ -261,3 +261,26 @@ class ExportDocumentSerializer(serializers.Serializer):
                 else serializers.JSONField(help_text="Not described yet.")
             )
         return fields
+
+
+class ActivityEventSerializer(serializers.ModelSerializer):
+    """A security event of her account."""
+
+    ip = serializers.IPAddressField(
+        allow_null=True, help_text="The client's address as PlanHer saw it (null if unknown)."
+    )
+
+    class Meta:
+        model = ActivityEvent
+        fields = ["at", "event", "ip", "user_agent"]
+
+
+class ActivityExportSerializer(serializers.Serializer):
+    """A security event of her account, as exported (oldest first)."""
+
+    # Describes ``activity.activity_export``.
+
+    at = serializers.DateTimeField()
+    event = serializers.ChoiceField(choices=ActivityEvent.Event.choices)
+    ip = serializers.IPAddressField(allow_null=True)
+    user_agent = serializers.CharField(allow_blank=True)

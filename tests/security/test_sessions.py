@@ -18,6 +18,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import services, tasks
+from accounts.models import ActivityEvent
 from accounts.tests.factories import PASSWORD, UserFactory
 
 from .common import API, STRONG, User, bearer, login
@@ -84,12 +85,21 @@ def test_a_replayed_refresh_token_ends_its_whole_chain_and_no_other_session(anon
     other_login = login(anon_client, user.email).data
     assert opens_account(third["access"])
 
-    assert refresh(anon_client, first["refresh"]).status_code == 401  # the replay
+    replay = anon_client.post(
+        f"{API}/auth/refresh", {"refresh": first["refresh"]}, HTTP_USER_AGENT="thief/1.0"
+    )
+    assert replay.status_code == 401
 
+    # She sees it in her activity, once, with the thief's client.
+    activity = bearer(other_login["access"]).get(f"{API}/auth/me/activity").json()["results"]
+    reuses = [event for event in activity if event["event"] == "refresh_reuse"]
+    assert [event["user_agent"] for event in reuses] == ["thief/1.0"]
     # Every token of that login's chain, the newest included, is dead...
     for tokens in (first, second, third):
         assert not opens_account(tokens["access"])
     assert refresh(anon_client, third["refresh"]).status_code == 401
+    assert refresh(anon_client, first["refresh"]).status_code == 401
+    assert ActivityEvent.objects.filter(user=user, event="refresh_reuse").count() == 1
     # ...and her other session goes on.
     assert opens_account(other_login["access"])
     assert refresh(anon_client, other_login["refresh"]).status_code == 200
@@ -113,6 +123,7 @@ def test_a_replay_after_a_password_change_only_is_refused(anon_client, user):
     user.refresh_from_db()
     assert refresh(anon_client, first["refresh"]).status_code == 401
     assert user.revoked_chains == {}
+    assert not ActivityEvent.objects.filter(event="refresh_reuse").exists()
 
 
 # --- The longest a session lasts ---------------------------------------------------------
@@ -326,7 +337,7 @@ def test_the_migration_digests_refresh_tokens_stored_in_full(anon_client, user):
 
     from django.apps import apps
 
-    migration = import_module("accounts.migrations.0006_digest_stored_refresh_tokens")
+    migration = import_module("accounts.migrations.0007_digest_stored_refresh_tokens")
     stored_in_full = str(RefreshToken.for_user(user))  # simplejwt's own way: the whole token
     assert OutstandingToken.objects.filter(token=stored_in_full).exists()
     migration.digest_stored_tokens(apps, None)
