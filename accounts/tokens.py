@@ -103,6 +103,8 @@ class SessionRefreshToken(RefreshToken):
         if LOGIN_TIME_CLAIM not in self.payload:
             # A token from before chains: its chain starts now.
             self.start_chain()
+            if user is not None:
+                self[VERSION_CLAIM] = user.token_version
         _cap_at_session_end(self)
         self.outstand(user)
 

@@ -172,6 +172,8 @@ def test_a_token_from_before_sessions_had_chains_refreshes_into_one(anon_client,
     start = now()
     with time_machine.travel(start, tick=False):
         tokens = refresh(anon_client, old).data
+        successor = RefreshToken(tokens["refresh"])
+    assert {"chain", "auth_time", "token_version"} <= set(successor.payload)
     with time_machine.travel(start + timedelta(days=30, minutes=1), tick=False):
         assert refresh(anon_client, tokens["refresh"]).status_code == 401
 
