@@ -12,17 +12,18 @@ The counters live in the default cache (``AxesCacheHandler``): Redis with
 several workers without it). Nothing about a login attempt is written to the
 database, and each counter disappears with its window.
 
-Both logins give the same lock: the JWT login asks ``retry_after_seconds``
-after a failed attempt (``LoginSerializer``); the admin login form is answered
-by ``AxesMiddleware`` through ``lockout_response``.
+Both logins share one count. The JWT login (``LoginSerializer``) asks
+``is_locked`` before checking the password and answers DRF's 429 with
+``retry_after_seconds``; the admin login form is answered by ``AxesMiddleware``
+through ``lockout_response``.
 """
 
+import hashlib
 import math
 import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import JsonResponse
 from django.shortcuts import render
 
 from .emails import normalize_email
@@ -57,8 +58,9 @@ def cooloff_seconds() -> int:
 
 
 def _locked_until_key(username: str) -> str:
-    # The address is not written into the key as typed: only its normal form, hashed by the cache.
-    return LOCKED_UNTIL_KEY % username
+    # Hashed, as axes does its own keys: no address in the cache's key space,
+    # and a key of fixed length whatever the address.
+    return LOCKED_UNTIL_KEY % hashlib.sha256(username.encode()).hexdigest()
 
 
 def note_lockout(sender, request, username, ip_address, **kwargs):
@@ -92,11 +94,6 @@ def lockout_response(request, original_response=None, credentials=None):
     """The admin login's answer while its account is locked (``AXES_LOCKOUT_CALLABLE``):
     a page that says what happened and when to try again, 429 with ``Retry-After``."""
     seconds = retry_after_seconds(request, credentials)
-    if request.path.startswith("/api/"):
-        # Not reached by the JWT login (its serializer answers first); DRF's shape anyway.
-        response = JsonResponse({"detail": LOCKED_MESSAGE}, status=429)
-        response["Retry-After"] = str(seconds)
-        return response
     response = render(
         request,
         "accounts/locked_out.html",
