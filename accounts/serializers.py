@@ -13,6 +13,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from core.userdata import user_data_sections
 
 from . import lockout
+from .activity import Event, record_activity
 from .emails import (
     EmailAddressField,
     invisible_character_message,
@@ -123,7 +124,20 @@ class LoginSerializer(TokenObtainPairSerializer):
                 wait=lockout.retry_after_seconds(request, credentials),
                 detail=lockout.LOCKED_MESSAGE,
             )
-        return super().validate(attrs)
+        try:
+            data = super().validate(attrs)
+        except AuthenticationFailed:
+            # In her log only when the address is an account's; an attempt
+            # refused during a lock is not recorded (its password was not checked).
+            user = User.objects.filter(email=attrs["email"]).first()
+            if user is not None:
+                locked = lockout.is_locked(request, credentials)
+                minutes = lockout.cooloff_seconds() // 60
+                detail = f"this failure locked her login for {minutes} minutes" if locked else ""
+                record_activity(user, Event.LOGIN_FAILED, request, detail=detail)
+            raise
+        record_activity(self.user, Event.LOGIN, request)
+        return data
 
 
 class TokenPairSerializer(serializers.Serializer):

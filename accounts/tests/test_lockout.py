@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.lockout import lockout_username
+from accounts.models import ActivityEvent
 
 from .factories import PASSWORD, UserFactory
 
@@ -162,3 +163,51 @@ def test_the_admin_login_is_locked_after_ten_failures_from_ten_addresses(client,
 def test_failures_on_the_api_lock_the_admin_login_too(anon_client, client, alice, clock):
     fail_ten_times(anon_client)
     assert admin_login(client, "alice@example.com", PASSWORD).status_code == 429
+
+
+# --- her activity log -------------------------------------------------------------
+
+
+def activity_of(user) -> list[tuple[str, str]]:
+    return list(
+        ActivityEvent.objects.for_user(user).order_by("at", "pk").values_list("event", "ip")
+    )
+
+
+def test_her_login_and_a_failed_one_are_in_her_activity_with_their_address(
+    anon_client, alice, clock
+):
+    login(anon_client, "Alice@Example.com", "not-her-password", address="203.0.113.5")
+    answer = login(anon_client, "alice@example.com", PASSWORD, address="203.0.113.6")
+    assert answer.status_code == 200
+    assert activity_of(alice) == [("login_failed", "203.0.113.5"), ("login", "203.0.113.6")]
+    mine = anon_client.get(
+        "/api/v1/auth/me/activity", HTTP_AUTHORIZATION=f"Bearer {answer.data['access']}"
+    )
+    assert [event["event"] for event in mine.json()["results"]] == ["login", "login_failed"]
+
+
+def test_no_password_tried_is_kept_in_her_activity(anon_client, alice, clock):
+    login(anon_client, "alice@example.com", "my-secret-guess")
+    login(anon_client, "alice@example.com", PASSWORD)
+    for event in ActivityEvent.objects.for_user(alice):
+        kept = f"{event.detail} {event.user_agent} {event.ip}"
+        assert "my-secret-guess" not in kept
+        assert PASSWORD not in kept
+
+
+def test_the_failure_that_locks_her_login_says_so_and_refused_attempts_are_not_logged(
+    anon_client, alice, clock
+):
+    fail_ten_times(anon_client)
+    for _ in range(5):
+        assert login(anon_client, "alice@example.com", PASSWORD).status_code == 429
+    failures = ActivityEvent.objects.for_user(alice).order_by("at", "pk")
+    assert [event.event for event in failures] == ["login_failed"] * 10
+    assert [bool(event.detail) for event in failures] == [False] * 9 + [True]
+    assert "locked" in failures.last().detail
+
+
+def test_a_failed_login_for_an_address_without_an_account_records_nothing(anon_client, db):
+    login(anon_client, "nobody@example.com", "guess")
+    assert not ActivityEvent.objects.exists()
