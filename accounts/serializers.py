@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import serializers
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
@@ -12,6 +12,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.userdata import user_data_sections
 
+from . import lockout
+from .activity import Event, record_activity
 from .emails import (
     EmailAddressField,
     invisible_character_message,
@@ -111,6 +113,31 @@ class LoginSerializer(TokenObtainPairSerializer):
             write_only=True, validators=[validate_email_characters]
         )
         self.fields["password"] = password_field()
+
+    def validate(self, attrs):
+        # Ten failures for this account within the window, from any address:
+        # refused before the password is even checked, the right one included.
+        request = self.context["request"]
+        credentials = {"email": attrs["email"]}
+        if lockout.is_locked(request, credentials):
+            raise Throttled(
+                wait=lockout.retry_after_seconds(request, credentials),
+                detail=lockout.LOCKED_MESSAGE,
+            )
+        try:
+            data = super().validate(attrs)
+        except AuthenticationFailed:
+            # In her log only when the address is an account's; an attempt
+            # refused during a lock is not recorded (its password was not checked).
+            user = User.objects.filter(email=attrs["email"]).first()
+            if user is not None:
+                locked = lockout.is_locked(request, credentials)
+                minutes = lockout.cooloff_seconds() // 60
+                detail = f"this failure locked her login for {minutes} minutes" if locked else ""
+                record_activity(user, Event.LOGIN_FAILED, request, detail=detail)
+            raise
+        record_activity(self.user, Event.LOGIN, request)
+        return data
 
 
 class TokenPairSerializer(serializers.Serializer):

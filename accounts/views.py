@@ -43,7 +43,16 @@ class RegisterView(generics.CreateAPIView):
 
 
 @extend_schema(tags=AUTH_TAG, responses={200: serializers.TokenPairSerializer, 401: None})
-@extend_schema_view(post=extend_schema(operation_id="login", summary="Log in"))
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="login",
+        summary="Log in",
+        description="Exchange email and password for a token pair. After 10 failed logins "
+        "for one address within 15 minutes, from any IP, that address's login answers 429 "
+        "with `Retry-After` (seconds) until 15 minutes after the tenth, even with the right "
+        "password; other accounts are unaffected.",
+    )
+)
 class LoginView(TokenObtainPairView):
     """Exchange email and password for an access token (15 min) and a refresh token (7 days)."""
 
