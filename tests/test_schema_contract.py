@@ -44,6 +44,10 @@ OPERATION_IDS = {
     ("delete", "/api/v1/auth/me"): "deleteAccount",
     ("get", "/api/v1/auth/me/export"): "exportAccount",
     ("post", "/api/v1/auth/password"): "changePassword",
+    ("post", "/api/v1/auth/password/reset"): "requestPasswordReset",
+    ("post", "/api/v1/auth/password/reset/confirm"): "confirmPasswordReset",
+    ("post", "/api/v1/auth/email/verify"): "verifyEmail",
+    ("post", "/api/v1/auth/email/verify/resend"): "resendEmailVerification",
     ("get", "/api/v1/health"): "getHealth",
     ("get", "/api/v1/profiles/me/"): "getProfile",
     ("post", "/api/v1/profiles/me/"): "createProfile",
@@ -69,7 +73,19 @@ OPERATION_IDS = {
     ("post", "/api/v1/predictions/retrain/"): "retrainEnergyModel",
 }
 
-AUTH_ROUTES = ["register", "login", "refresh", "logout", "me", "me/export", "password"]
+AUTH_ROUTES = [
+    "register",
+    "login",
+    "refresh",
+    "logout",
+    "me",
+    "me/export",
+    "password",
+    "password/reset",
+    "password/reset/confirm",
+    "email/verify",
+    "email/verify/resend",
+]
 
 
 @pytest.fixture(scope="module")
@@ -375,6 +391,22 @@ def test_real_answers_of_every_endpoint_carry_exactly_what_the_schema_requires(
         (api, "get", "/api/v1/auth/me", "/api/v1/auth/me", None, 200),
         (api, "patch", "/api/v1/auth/me", "/api/v1/auth/me", {"name": "R"}, 200),
         (api, "get", "/api/v1/auth/me/export", "/api/v1/auth/me/export", None, 200),
+        (
+            anon_client,
+            "post",
+            "/api/v1/auth/password/reset",
+            "/api/v1/auth/password/reset",
+            {"email": rich_user.email},
+            202,
+        ),
+        (
+            api,
+            "post",
+            "/api/v1/auth/email/verify/resend",
+            "/api/v1/auth/email/verify/resend",
+            None,
+            202,
+        ),
         (api, "get", "/api/v1/profiles/me/", "/api/v1/profiles/me", None, 200),
         (api, "post", "/api/v1/profiles/me/", "/api/v1/profiles/me", {}, 200),
         (api, "get", "/api/v1/periods/", "/api/v1/periods/", None, 200),
