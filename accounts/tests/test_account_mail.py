@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail as outbox
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given
@@ -298,9 +299,10 @@ def test_reset_requests_are_limited_per_ip_by_the_auth_limit(anon_client):
 def test_any_uid_and_token_that_are_not_a_real_link_answer_400_never_500(
     anon_client, user, uid, token
 ):
+    cache.clear()  # each example within the per-IP limit
     body = {"uid": uid, "token": token, "new_password": STRONG}
-    response = anon_client.post(CONFIRM, body, format="json", REMOTE_ADDR="10.9.9.9")
-    assert response.status_code in {400, 429}
+    response = anon_client.post(CONFIRM, body, format="json")
+    assert response.status_code == 400
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 
