@@ -15,6 +15,7 @@ urlpatterns = [
     route("logout", views.LogoutView, "auth-logout"),
     route("me", views.MeView, "auth-me"),
     route("me/export", views.ExportView, "auth-export"),
+    route("me/activity", views.ActivityView, "auth-activity"),
     route("password", views.PasswordView, "auth-password"),
     route("password/reset", views.PasswordResetView, "auth-password-reset"),
     route("password/reset/confirm", views.PasswordResetConfirmView, "auth-password-reset-confirm"),

@@ -13,6 +13,8 @@ from core.schema import BodyOnDeleteSchema
 from core.throttling import AuthRateThrottle
 
 from . import mail, serializers, services
+from .activity import Event, record_activity
+from .models import ActivityEvent
 from .throttling import ResetAddressThrottle, VerificationResendThrottle
 
 AUTH_TAG = ["auth"]
@@ -90,6 +92,7 @@ class LogoutView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         token.blacklist()
+        record_activity(request.user, Event.LOGOUT, request)
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
@@ -160,9 +163,11 @@ class PasswordView(APIView):
             data=request.data, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
-        services.user_set_password(
-            user=request.user, password=serializer.validated_data["new_password"]
-        )
+        with transaction.atomic():
+            services.user_set_password(
+                user=request.user, password=serializer.validated_data["new_password"]
+            )
+            record_activity(request.user, Event.PASSWORD_CHANGED, request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -184,6 +189,7 @@ class ExportView(APIView):
         },
     )
     def get(self, request):
+        record_activity(request.user, Event.EXPORT, request)
         filename = f"planher-export-{request.user.local_today().isoformat()}.json"
         return Response(
             services.user_export(user=request.user),
@@ -255,9 +261,11 @@ class PasswordResetConfirmView(APIView):
                     {"token": [serializers.RESET_LINK_INVALID]}, status=status.HTTP_400_BAD_REQUEST
                 )
             services.user_set_password(user=user, password=data["new_password"])
+            record_activity(user, Event.PASSWORD_RESET, request)
             if not user.email_verified:
                 user.email_verified = True
                 user.save(update_fields=["email_verified"])
+                record_activity(user, Event.EMAIL_VERIFIED, request, detail="by a password reset")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -283,9 +291,15 @@ class EmailVerifyView(APIView):
         serializer = serializers.EmailVerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        get_user_model().objects.filter(pk=user.pk, email_verified=False).update(
-            email_verified=True
-        )
+        with transaction.atomic():
+            # One event however often the link is opened: only the first
+            # request changes the row.
+            if (
+                get_user_model()
+                .objects.filter(pk=user.pk, email_verified=False)
+                .update(email_verified=True)
+            ):
+                record_activity(user, Event.EMAIL_VERIFIED, request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -311,3 +325,24 @@ class EmailVerifyResendView(APIView):
             mail.queue_verification(user=request.user)
             detail = f"A new verification link is on its way to {request.user.email}."
         return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=AUTH_TAG)
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="listActivity",
+        summary="Her account's security events",
+        description="Security events of your account, newest first: logins and failed "
+        "logins, logouts, a refresh token used twice, password changes and resets, email "
+        "verification, exports, and staff opening your health data. Never a password or "
+        "a token; `ip` is your address as PlanHer saw it.",
+    ),
+)
+class ActivityView(generics.ListAPIView):
+    """Your activity log."""
+
+    serializer_class = serializers.ActivityEventSerializer
+    queryset = ActivityEvent.objects.none()  # the schema's model; get_queryset has hers
+
+    def get_queryset(self):
+        return ActivityEvent.objects.for_user(self.request.user)

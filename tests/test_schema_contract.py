@@ -80,6 +80,7 @@ AUTH_ROUTES = [
     "logout",
     "me",
     "me/export",
+    "me/activity",
     "password",
     "password/reset",
     "password/reset/confirm",

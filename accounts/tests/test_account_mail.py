@@ -384,3 +384,37 @@ def test_the_queued_job_carries_the_address_and_no_token(user, background_jobs, 
     ask_reset(anon_client, user.email)
     [(_, _, _, args)] = background_jobs._jobs
     assert args == ("send_password_reset", user.email)
+
+
+# --- her activity log ------------------------------------------------------------------
+
+
+def events_of(client) -> list[str]:
+    return [row["event"] for row in client.get("/api/v1/auth/me/activity").json()["results"]]
+
+
+def test_a_reset_is_in_her_activity_log_with_the_verification_it_implies(
+    anon_client, client_for, user
+):
+    link = mail.reset_link(user)
+    query = {key: values[0] for key, values in parse_qs(urlsplit(link).query).items()}
+    body = {**query, "new_password": STRONG}
+    assert anon_client.post(CONFIRM, body, HTTP_USER_AGENT="Firefox").status_code == 204
+    user.refresh_from_db()
+    assert events_of(client_for(user)) == ["email_verified", "password_reset"]
+    [row, _] = client_for(user).get("/api/v1/auth/me/activity").json()["results"]
+    assert row["user_agent"] == "Firefox"
+    assert query["token"] not in str(list(user.activity.values()))
+
+
+def test_verifying_twice_records_one_event(anon_client, api, user):
+    key = mail.verification_key(user)
+    assert anon_client.post(VERIFY, {"key": key}).status_code == 204
+    assert anon_client.post(VERIFY, {"key": key}).status_code == 204
+    assert events_of(api) == ["email_verified"]
+
+
+def test_a_refused_reset_or_verification_records_nothing(anon_client, api, user):
+    anon_client.post(CONFIRM, {"uid": mail.reset_uid(user), "token": "1-2", "new_password": STRONG})
+    anon_client.post(VERIFY, {"key": "nonsense"})
+    assert events_of(api) == []

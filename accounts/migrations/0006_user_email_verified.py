@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_store_emails_in_normal_form"),
+        ("accounts", "0005_activity_event"),
     ]
 
     operations = [
