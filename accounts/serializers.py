@@ -1,6 +1,7 @@
 import copy
 
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import serializers
@@ -12,7 +13,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.userdata import user_data_sections
 
-from . import lockout
+from . import lockout, mail
 from .activity import Event, record_activity
 from .emails import (
     EmailAddressField,
@@ -58,8 +59,13 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "name", "timezone", "date_joined"]
-        read_only_fields = ["id", "email", "date_joined"]
+        fields = ["id", "email", "name", "timezone", "date_joined", "email_verified"]
+        read_only_fields = ["id", "email", "date_joined", "email_verified"]
+        extra_kwargs = {
+            "email_verified": {
+                "help_text": "Whether she opened the verification link sent to her address."
+            }
+        }
 
 
 class RegisterSerializer(serializers.ModelSerializer):
@@ -205,6 +211,53 @@ class PasswordConfirmSerializer(serializers.Serializer):
         if not self.context["request"].user.check_password(value):
             raise serializers.ValidationError("Your password is not correct.")
         return value
+
+
+RESET_LINK_INVALID = (
+    "This reset link is invalid, already used or expired (links work once, for one hour). "
+    "Ask for a new one."
+)
+VERIFICATION_KEY_INVALID = (
+    "This verification link is invalid or expired. Ask for a new one from your account."
+)
+
+
+class PasswordResetRequestSerializer(serializers.Serializer):
+    email = EmailAddressInput(max_length=254, help_text="The address of the account.")
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64, help_text="`uid` from the reset link.")
+    token = serializers.CharField(max_length=128, help_text="`token` from the reset link.")
+    new_password = password_field()
+
+    def validate(self, attrs):
+        user = mail.user_from_reset_uid(attrs["uid"])
+        if (
+            user is None
+            or not user.is_active
+            or not default_token_generator.check_token(user, attrs["token"])
+        ):
+            raise serializers.ValidationError({"token": [RESET_LINK_INVALID]}, code="invalid")
+        try:
+            password_validation.validate_password(attrs["new_password"], user=user)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"new_password": list(error.messages)}) from error
+        return {**attrs, "user": user}
+
+
+class EmailVerifySerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=512, help_text="`key` from the verification link.")
+
+    def validate(self, attrs):
+        user = mail.user_from_verification_key(attrs["key"])
+        if user is None or not user.is_active:
+            raise serializers.ValidationError({"key": [VERIFICATION_KEY_INVALID]}, code="invalid")
+        return {**attrs, "user": user}
+
+
+class AcceptedSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True, help_text="What happens next, for a person.")
 
 
 def tokens_for(user) -> dict[str, str]:

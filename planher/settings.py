@@ -278,6 +278,31 @@ if DEBUG:
     ]
 CORS_URLS_REGEX = r"^/api/.*$"
 
+# --- Email (account mail: password reset, address verification) -----------
+
+# Django's own names. Without EMAIL_HOST mail is printed to the console (local
+# development); messages are sent after the request, never inside it.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# A mail server that stops answering must not hold a worker for ever.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PlanHer <no-reply@localhost>")
+# Where the links in those emails point (the web app's pages).
+FRONTEND_URL = os.environ.get("FRONTEND_URL", "http://localhost:5173").rstrip("/")
+# A reset link works for one hour, once; a verification link for three days.
+PASSWORD_RESET_TIMEOUT = 3600
+EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
+# Reset requests per address, and verification resends per account.
+THROTTLE_EMAIL_RATE = env_rate("THROTTLE_EMAIL_RATE", "5/hour")
+
 # --- Celery (without a broker, tasks run on a background thread per process) ---
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

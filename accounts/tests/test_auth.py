@@ -251,6 +251,7 @@ def test_me_shows_the_account(api, user):
         "name": "Alice",
         "timezone": "UTC",
         "date_joined": response.data["date_joined"],
+        "email_verified": False,
     }
 
 
