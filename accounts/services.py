@@ -49,20 +49,6 @@ def user_delete(*, user) -> None:
         record_account_deleted()  # ...but for this: that an account was deleted, not whose
 
 
-def password_set(user, new_password: str) -> None:
-    """Give her a new password and end every session she has: each access and
-    refresh token issued before answers 401 from now on (password change and
-    reset alike; the caller validates the password and records the event)."""
-    with transaction.atomic():
-        user.set_password(new_password)
-        user.token_version = F("token_version") + 1
-        user.save(update_fields=["password", "token_version"])
-        user.refresh_from_db(fields=["token_version"])
-        # Not needed for the 401 (the counter does it), but the blacklist then
-        # says which refresh tokens are dead.
-        user_revoke_refresh_tokens(user=user)
-
-
 def chain_revoke(*, user, chain: str, until: datetime) -> None:
     """End one session (a chain of refresh tokens and their access tokens) of
     hers; her other sessions go on. ``until``: when its last token would have
@@ -89,3 +75,20 @@ def user_revoke_refresh_tokens(*, user) -> int:
     tokens = [BlacklistedToken(token=token) for token in outstanding]
     BlacklistedToken.objects.bulk_create(tokens, ignore_conflicts=True)
     return len(tokens)
+
+
+def user_set_password(*, user, password: str) -> None:
+    """Her new password, and every session from before it ends: each access and
+    refresh token issued before answers 401 from now on. The one path for a
+    password change and a reset, so both revoke alike (the caller validates the
+    password and records the event)."""
+    # Both or neither: a new password with her old sessions still alive would
+    # defeat the point of changing it.
+    with transaction.atomic():
+        user.set_password(password)
+        user.token_version = F("token_version") + 1
+        user.save(update_fields=["password", "token_version"])
+        user.refresh_from_db(fields=["token_version"])
+        # Not needed for the 401 (the counter does it), but the blacklist then
+        # says which refresh tokens are dead.
+        user_revoke_refresh_tokens(user=user)

@@ -38,6 +38,7 @@ def test_logout_password_change_and_export_are_in_her_log_newest_first(api, user
 
     assert answer.status_code == 200
     assert [event["event"] for event in answer.json()["results"]] == [
+        "login",
         "password_changed",
         "export",
         "logout",

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import services, tasks
+from accounts import mail, services, tasks
 from accounts.models import ActivityEvent
 from accounts.tests.factories import PASSWORD, UserFactory
 
@@ -56,13 +56,26 @@ def test_a_password_change_ends_every_older_token_at_once(anon_client, user):
     assert refresh(anon_client, again.data["refresh"]).status_code == 200
 
 
-def test_password_set_ends_every_session_for_the_reset_too(anon_client, user):
+def test_user_set_password_ends_every_session_for_the_reset_too(anon_client, user):
     """The reset flow calls the same function as the change."""
     tokens = login(anon_client, user.email).data
-    services.password_set(user, STRONG)
+    services.user_set_password(user=user, password=STRONG)
     assert not opens_account(tokens["access"])
     assert refresh(anon_client, tokens["refresh"]).status_code == 401
     assert login(anon_client, user.email, STRONG).status_code == 200
+
+
+def test_a_password_reset_ends_every_older_token_at_once(anon_client, user):
+    tokens = login(anon_client, user.email).data
+    user.refresh_from_db()  # the link is made from her row as the login left it
+    query = {"uid": mail.reset_uid(user), "token": mail.reset_link(user).rsplit("=", 1)[1]}
+    confirmed = anon_client.post(
+        f"{API}/auth/password/reset/confirm", {**query, "new_password": STRONG}
+    )
+    assert confirmed.status_code == 204
+    assert not opens_account(tokens["access"])
+    assert refresh(anon_client, tokens["refresh"]).status_code == 401
+    assert opens_account(login(anon_client, user.email, STRONG).data["access"])
 
 
 def test_a_refused_password_change_ends_no_session(anon_client, user):
@@ -119,7 +132,7 @@ def test_a_replay_after_a_password_change_only_is_refused(anon_client, user):
     theft: refused, nothing more."""
     first = login(anon_client, user.email).data
     refresh(anon_client, first["refresh"])
-    services.password_set(user, STRONG)
+    services.user_set_password(user=user, password=STRONG)
     user.refresh_from_db()
     assert refresh(anon_client, first["refresh"]).status_code == 401
     assert user.revoked_chains == {}
@@ -254,7 +267,7 @@ def test_the_token_admin_shows_no_full_token(client, anon_client, user):
 
 
 def test_the_token_admin_changes_nothing(client, user):
-    services.password_set(user, STRONG)  # some rows
+    services.user_set_password(user=user, password=STRONG)  # some rows
     RefreshToken.for_user(user)
     staff = UserFactory(email="staff@planher.test", is_staff=True, is_superuser=True)
     client.force_login(staff)
@@ -339,7 +352,7 @@ def test_the_migration_digests_refresh_tokens_stored_in_full(anon_client, user):
 
     from django.apps import apps
 
-    migration = import_module("accounts.migrations.0007_digest_stored_refresh_tokens")
+    migration = import_module("accounts.migrations.0008_digest_stored_refresh_tokens")
     stored_in_full = str(RefreshToken.for_user(user))  # simplejwt's own way: the whole token
     assert OutstandingToken.objects.filter(token=stored_in_full).exists()
     migration.digest_stored_tokens(apps, None)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_activity_event"),
+        ("accounts", "0006_user_email_verified"),
     ]
 
     operations = [

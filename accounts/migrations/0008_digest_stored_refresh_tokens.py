@@ -16,7 +16,7 @@ def digest_stored_tokens(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0006_session_tokens"),
+        ("accounts", "0007_session_tokens"),
         ("token_blacklist", "0013_alter_blacklistedtoken_options_and_more"),
     ]
 
