@@ -276,3 +276,41 @@ def test_without_debug_it_refuses_to_start_without_good_keys(keys, problem):
 def test_without_debug_it_starts_with_several_keys():
     result = start(DEBUG="0", FIELD_ENCRYPTION_KEYS=f" {NEW_KEY}, {OLD_KEY} ")
     assert result.returncode == 0, result.stderr
+
+
+# --- Admin -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, db):
+    from accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory(email="staff@planher.test", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_staff_opening_one_entry_read_her_note_and_search_never_looks_into_notes(
+    staff_client, user
+):
+    from django.urls import reverse
+
+    mood = DailyMoodFactory(user=user, notes="private words 🌙")
+    page = staff_client.get(reverse("admin:moods_dailymood_change", args=[mood.pk]))
+    assert page.status_code == 200
+    assert "private words 🌙" in page.content.decode()
+    assert stored_notes(mood.pk)[0] not in page.content.decode()
+
+    found = staff_client.get(reverse("admin:moods_dailymood_changelist"), {"q": "private"})
+    assert found.status_code == 200
+    assert found.context["cl"].result_count == 0
+
+
+def test_staff_see_the_unreadable_notice_when_no_key_opens_a_note(staff_client, user):
+    from django.urls import reverse
+
+    with override_settings(FIELD_ENCRYPTION_KEYS=[OLD_KEY]):
+        mood = DailyMoodFactory(user=user, notes="under a lost key")
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY]):
+        page = staff_client.get(reverse("admin:moods_dailymood_change", args=[mood.pk]))
+    assert page.status_code == 200
+    assert "This note cannot be read" in page.content.decode()
