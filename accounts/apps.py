@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self):
+        from core.userdata import register_staff_view_listener, register_user_data
+
+        from .activity import activity_export, record_staff_view
+        from .models import ActivityEvent
+        from .serializers import ActivityExportSerializer
+
+        register_user_data(
+            "activity",
+            model=ActivityEvent,
+            export=activity_export,
+            schema=ActivityExportSerializer(many=True),
+        )
+        register_staff_view_listener(record_staff_view)

@@ -87,3 +87,52 @@ class User(AbstractBaseUser, PermissionsMixin):
     def local_today(self):
         """Her calendar date now, in her own time zone."""
         return now().astimezone(ZoneInfo(self.timezone)).date()
+
+
+class ActivityEventQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
+class ActivityEvent(models.Model):
+    """A security event of her account: what happened, when, from where.
+
+    Never a password or a token. Deleted with her account; only an
+    ``account_deleted`` row stays, with no user, address or browser: a trace that
+    an account was deleted, nothing about whose.
+    """
+
+    class Event(models.TextChoices):
+        LOGIN = "login"
+        LOGIN_FAILED = "login_failed"
+        LOGOUT = "logout"
+        REFRESH_REUSE = "refresh_reuse"
+        PASSWORD_CHANGED = "password_changed"
+        PASSWORD_RESET = "password_reset"
+        EMAIL_VERIFIED = "email_verified"
+        EXPORT = "export"
+        ACCOUNT_DELETED = "account_deleted"
+        STAFF_VIEWED_HEALTH_DATA = "staff_viewed_health_data"
+
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activity",
+    )
+    at = models.DateTimeField(default=now, db_index=True)
+    event = models.CharField(max_length=32, choices=Event.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    # Who or what, where it is not her: the staff member who opened her data.
+    detail = models.CharField(max_length=200, blank=True)
+
+    objects = ActivityEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="accounts_activity_user_at")]
+
+    def __str__(self):
+        return f"{self.event} at {self.at:%Y-%m-%d %H:%M} ({self.user or 'deleted account'})"

@@ -18,6 +18,7 @@ from .emails import (
     normalize_email,
     validate_email_characters,
 )
+from .models import ActivityEvent
 from .timezones import validate_timezone
 
 User = get_user_model()
@@ -213,3 +214,26 @@ class ExportDocumentSerializer(serializers.Serializer):
                 else serializers.JSONField(help_text="Not described yet.")
             )
         return fields
+
+
+class ActivityEventSerializer(serializers.ModelSerializer):
+    """A security event of her account."""
+
+    ip = serializers.IPAddressField(
+        allow_null=True, help_text="The client's address as PlanHer saw it (null if unknown)."
+    )
+
+    class Meta:
+        model = ActivityEvent
+        fields = ["at", "event", "ip", "user_agent"]
+
+
+class ActivityExportSerializer(serializers.Serializer):
+    """A security event of her account, as exported (oldest first)."""
+
+    # Describes ``activity.activity_export``.
+
+    at = serializers.DateTimeField()
+    event = serializers.ChoiceField(choices=ActivityEvent.Event.choices)
+    ip = serializers.IPAddressField(allow_null=True)
+    user_agent = serializers.CharField(allow_blank=True)

@@ -6,6 +6,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from core.userdata import user_data_sections
 
+from .activity import record_account_deleted
+
 
 def user_export(*, user) -> dict:
     """Every record the user owns, as one JSON-ready document."""
@@ -39,7 +41,8 @@ def user_delete(*, user) -> None:
         # simplejwt keeps outstanding tokens with user=NULL after a delete;
         # they identify her, so they go too.
         OutstandingToken.objects.filter(user=user).delete()
-        user.delete()
+        user.delete()  # her activity log goes with her (the cascade)...
+        record_account_deleted()  # ...but for this: that an account was deleted, not whose
 
 
 def user_revoke_refresh_tokens(*, user) -> int:

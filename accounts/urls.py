@@ -15,5 +15,6 @@ urlpatterns = [
     route("logout", views.LogoutView, "auth-logout"),
     route("me", views.MeView, "auth-me"),
     route("me/export", views.ExportView, "auth-export"),
+    route("me/activity", views.ActivityView, "auth-activity"),
     route("password", views.PasswordView, "auth-password"),
 ]

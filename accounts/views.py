@@ -11,6 +11,8 @@ from core.schema import BodyOnDeleteSchema
 from core.throttling import AuthRateThrottle
 
 from . import serializers, services
+from .activity import Event, record_activity
+from .models import ActivityEvent
 
 AUTH_TAG = ["auth"]
 
@@ -86,6 +88,7 @@ class LogoutView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         token.blacklist()
+        record_activity(request.user, Event.LOGOUT, request)
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
@@ -162,6 +165,7 @@ class PasswordView(APIView):
             request.user.set_password(serializer.validated_data["new_password"])
             request.user.save(update_fields=["password"])
             services.user_revoke_refresh_tokens(user=request.user)
+            record_activity(request.user, Event.PASSWORD_CHANGED, request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -183,8 +187,30 @@ class ExportView(APIView):
         },
     )
     def get(self, request):
+        record_activity(request.user, Event.EXPORT, request)
         filename = f"planher-export-{request.user.local_today().isoformat()}.json"
         return Response(
             services.user_export(user=request.user),
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+
+@extend_schema(tags=AUTH_TAG)
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="listActivity",
+        summary="Her account's security events",
+        description="Security events of your account, newest first: logins and failed "
+        "logins, logouts, a refresh token used twice, password changes and resets, email "
+        "verification, exports, and staff opening your health data. Never a password or "
+        "a token; `ip` is your address as PlanHer saw it.",
+    ),
+)
+class ActivityView(generics.ListAPIView):
+    """Your activity log."""
+
+    serializer_class = serializers.ActivityEventSerializer
+    queryset = ActivityEvent.objects.none()  # the schema's model; get_queryset has hers
+
+    def get_queryset(self):
+        return ActivityEvent.objects.for_user(self.request.user)

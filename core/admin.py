@@ -5,6 +5,7 @@ from contextlib import ExitStack
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
+from .userdata import staff_viewed_her_data
 from .views import user_write_lock
 
 
@@ -16,6 +17,15 @@ class UserDataAdmin(admin.ModelAdmin):
 
     Her rows stay hers: the owner is fixed once the row exists.
     """
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Staff reading her health data is in her activity log.
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                staff_viewed_her_data(obj.user, request)
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -23,7 +23,6 @@ class DateField(serializers.DateField):
 # Model date fields use the ``DateField`` above. No docstring: the schema would
 # show it as the description of every component built on this class.
 class ModelSerializer(serializers.ModelSerializer):
-
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateField: DateField,

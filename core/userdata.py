@@ -208,3 +208,22 @@ def announce_changes_of(model) -> None:
 def answer_cache_key(name: str, user, *parts) -> str:
     """A cache key for an answer derived from her data, valid until it changes."""
     return ":".join(["answer", name, str(user.pk), str(user.data_version), *map(str, parts)])
+
+
+# --- Staff looking at her data ---------------------------------------------------------
+# The admin pages of her health data tell whoever keeps her activity log (accounts),
+# without core knowing who that is.
+
+StaffViewListener = Callable[[Any, Any], None]
+_staff_view_listeners: list[StaffViewListener] = []
+
+
+def register_staff_view_listener(listener: StaffViewListener) -> None:
+    if listener not in _staff_view_listeners:
+        _staff_view_listeners.append(listener)
+
+
+def staff_viewed_her_data(user, request) -> None:
+    """Staff opened a page of her data (``request`` is the admin's)."""
+    for listener in _staff_view_listeners:
+        listener(user, request)

@@ -69,7 +69,16 @@ OPERATION_IDS = {
     ("post", "/api/v1/predictions/retrain/"): "retrainEnergyModel",
 }
 
-AUTH_ROUTES = ["register", "login", "refresh", "logout", "me", "me/export", "password"]
+AUTH_ROUTES = [
+    "register",
+    "login",
+    "refresh",
+    "logout",
+    "me",
+    "me/export",
+    "me/activity",
+    "password",
+]
 
 
 @pytest.fixture(scope="module")
