@@ -24,4 +24,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=4).status != 200)"
 
-CMD ["gunicorn", "planher.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# gunicorn reads WEB_CONCURRENCY; so does the system check that requires a shared
+# cache (REDIS_URL) for the login limits once there is more than one worker.
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "planher.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--forwarded-allow-ips", "*"]

@@ -39,7 +39,7 @@ run: seed
 
 # The test command (CI runs it on SQLite and on PostgreSQL via DATABASE_URL).
 test: install
-	$(PY) -m pytest -m "not redis and not slow and not fuzz and not faults" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not redis and not slow and not fuzz and not faults and not smtp" $(PYTEST_ARGS)
 
 # Everything, including the slow sweeps and the Celery test against a real Redis.
 test-all: install

@@ -6,8 +6,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
+        from axes.signals import user_locked_out
+
         from core.userdata import register_staff_view_listener, register_user_data
 
+        from . import lockout
         from .activity import activity_export, record_staff_view
         from .models import ActivityEvent
         from .serializers import ActivityExportSerializer
@@ -19,3 +22,4 @@ class AccountsConfig(AppConfig):
             schema=ActivityExportSerializer(many=True),
         )
         register_staff_view_listener(record_staff_view)
+        user_locked_out.connect(lockout.note_lockout, dispatch_uid="accounts.lockout.note_lockout")

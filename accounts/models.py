@@ -61,6 +61,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Can log into the admin site to support users."
     )
     is_active = models.BooleanField(default=True)
+    email_verified = models.BooleanField(
+        default=False,
+        help_text="She opened the link sent to her address (or reset her password "
+        "through one). Accounts from before verification existed start unverified.",
+    )
     date_joined = models.DateTimeField(default=now)
     data_version = models.PositiveBigIntegerField(
         default=0,

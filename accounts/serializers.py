@@ -1,10 +1,11 @@
 import copy
 
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import serializers
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
@@ -12,6 +13,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.userdata import user_data_sections
 
+from . import lockout, mail
+from .activity import Event, record_activity
 from .emails import (
     EmailAddressField,
     invisible_character_message,
@@ -56,8 +59,13 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "name", "timezone", "date_joined"]
-        read_only_fields = ["id", "email", "date_joined"]
+        fields = ["id", "email", "name", "timezone", "date_joined", "email_verified"]
+        read_only_fields = ["id", "email", "date_joined", "email_verified"]
+        extra_kwargs = {
+            "email_verified": {
+                "help_text": "Whether she opened the verification link sent to her address."
+            }
+        }
 
 
 class RegisterSerializer(serializers.ModelSerializer):
@@ -111,6 +119,31 @@ class LoginSerializer(TokenObtainPairSerializer):
             write_only=True, validators=[validate_email_characters]
         )
         self.fields["password"] = password_field()
+
+    def validate(self, attrs):
+        # Ten failures for this account within the window, from any address:
+        # refused before the password is even checked, the right one included.
+        request = self.context["request"]
+        credentials = {"email": attrs["email"]}
+        if lockout.is_locked(request, credentials):
+            raise Throttled(
+                wait=lockout.retry_after_seconds(request, credentials),
+                detail=lockout.LOCKED_MESSAGE,
+            )
+        try:
+            data = super().validate(attrs)
+        except AuthenticationFailed:
+            # In her log only when the address is an account's; an attempt
+            # refused during a lock is not recorded (its password was not checked).
+            user = User.objects.filter(email=attrs["email"]).first()
+            if user is not None:
+                locked = lockout.is_locked(request, credentials)
+                minutes = lockout.cooloff_seconds() // 60
+                detail = f"this failure locked her login for {minutes} minutes" if locked else ""
+                record_activity(user, Event.LOGIN_FAILED, request, detail=detail)
+            raise
+        record_activity(self.user, Event.LOGIN, request)
+        return data
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -178,6 +211,53 @@ class PasswordConfirmSerializer(serializers.Serializer):
         if not self.context["request"].user.check_password(value):
             raise serializers.ValidationError("Your password is not correct.")
         return value
+
+
+RESET_LINK_INVALID = (
+    "This reset link is invalid, already used or expired (links work once, for one hour). "
+    "Ask for a new one."
+)
+VERIFICATION_KEY_INVALID = (
+    "This verification link is invalid or expired. Ask for a new one from your account."
+)
+
+
+class PasswordResetRequestSerializer(serializers.Serializer):
+    email = EmailAddressInput(max_length=254, help_text="The address of the account.")
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64, help_text="`uid` from the reset link.")
+    token = serializers.CharField(max_length=128, help_text="`token` from the reset link.")
+    new_password = password_field()
+
+    def validate(self, attrs):
+        user = mail.user_from_reset_uid(attrs["uid"])
+        if (
+            user is None
+            or not user.is_active
+            or not default_token_generator.check_token(user, attrs["token"])
+        ):
+            raise serializers.ValidationError({"token": [RESET_LINK_INVALID]}, code="invalid")
+        try:
+            password_validation.validate_password(attrs["new_password"], user=user)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"new_password": list(error.messages)}) from error
+        return {**attrs, "user": user}
+
+
+class EmailVerifySerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=512, help_text="`key` from the verification link.")
+
+    def validate(self, attrs):
+        user = mail.user_from_verification_key(attrs["key"])
+        if user is None or not user.is_active:
+            raise serializers.ValidationError({"key": [VERIFICATION_KEY_INVALID]}, code="invalid")
+        return {**attrs, "user": user}
+
+
+class AcceptedSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True, help_text="What happens next, for a person.")
 
 
 def tokens_for(user) -> dict[str, str]:

@@ -51,3 +51,14 @@ def user_revoke_refresh_tokens(*, user) -> int:
     tokens = [BlacklistedToken(token=token) for token in outstanding]
     BlacklistedToken.objects.bulk_create(tokens, ignore_conflicts=True)
     return len(tokens)
+
+
+def user_set_password(*, user, password: str) -> None:
+    """Her new password, and every session from before it ends: the one path
+    for a password change and a reset, so both revoke alike."""
+    # Both or neither: a new password with her old sessions still alive would
+    # defeat the point of changing it.
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        user_revoke_refresh_tokens(user=user)

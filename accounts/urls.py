@@ -17,4 +17,8 @@ urlpatterns = [
     route("me/export", views.ExportView, "auth-export"),
     route("me/activity", views.ActivityView, "auth-activity"),
     route("password", views.PasswordView, "auth-password"),
+    route("password/reset", views.PasswordResetView, "auth-password-reset"),
+    route("password/reset/confirm", views.PasswordResetConfirmView, "auth-password-reset-confirm"),
+    route("email/verify", views.EmailVerifyView, "auth-email-verify"),
+    route("email/verify/resend", views.EmailVerifyResendView, "auth-email-verify-resend"),
 ]

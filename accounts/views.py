@@ -1,3 +1,5 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
@@ -10,9 +12,10 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from core.schema import BodyOnDeleteSchema
 from core.throttling import AuthRateThrottle
 
-from . import serializers, services
+from . import mail, serializers, services
 from .activity import Event, record_activity
 from .models import ActivityEvent
+from .throttling import ResetAddressThrottle, VerificationResendThrottle
 
 AUTH_TAG = ["auth"]
 
@@ -38,12 +41,22 @@ class RegisterView(generics.CreateAPIView):
         # not leave an account whose retried registration is "email taken".
         with transaction.atomic():
             user = serializer.save()
+            mail.queue_verification(user=user)  # sent once the account is committed
             body = {"user": serializers.UserSerializer(user).data, **serializers.tokens_for(user)}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=AUTH_TAG, responses={200: serializers.TokenPairSerializer, 401: None})
-@extend_schema_view(post=extend_schema(operation_id="login", summary="Log in"))
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="login",
+        summary="Log in",
+        description="Exchange email and password for a token pair. After 10 failed logins "
+        "for one address within 15 minutes, from any IP, that address's login answers 429 "
+        "with `Retry-After` (seconds) until 15 minutes after the tenth, even with the right "
+        "password; other accounts are unaffected.",
+    )
+)
 class LoginView(TokenObtainPairView):
     """Exchange email and password for an access token (15 min) and a refresh token (7 days)."""
 
@@ -159,12 +172,10 @@ class PasswordView(APIView):
             data=request.data, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
-        # Both or neither: a new password with her old sessions still alive
-        # would defeat the point of changing it.
         with transaction.atomic():
-            request.user.set_password(serializer.validated_data["new_password"])
-            request.user.save(update_fields=["password"])
-            services.user_revoke_refresh_tokens(user=request.user)
+            services.user_set_password(
+                user=request.user, password=serializer.validated_data["new_password"]
+            )
             record_activity(request.user, Event.PASSWORD_CHANGED, request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -193,6 +204,136 @@ class ExportView(APIView):
             services.user_export(user=request.user),
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+
+RESET_REQUESTED = (
+    "If an account uses this address, a link to choose a new password is on its way. "
+    "It works once, for one hour."
+)
+
+
+@extend_schema(tags=AUTH_TAG)
+class PasswordResetView(APIView):
+    """Ask for a password reset link by email."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [AuthRateThrottle, ResetAddressThrottle]
+
+    @extend_schema(
+        operation_id="requestPasswordReset",
+        summary="Ask for a password reset link",
+        description="Send a link to choose a new password to this address, if an account "
+        "uses it. The answer is the same whether or not one does, so it tells nobody who "
+        "has an account. The link opens `{FRONTEND_URL}/reset-password?uid=…&token=…` and "
+        "works once, for one hour. Limited per client and per address.",
+        request=serializers.PasswordResetRequestSerializer,
+        responses={202: serializers.AcceptedSerializer, 400: None},
+    )
+    def post(self, request):
+        serializer = serializers.PasswordResetRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # The mail job looks her up, not this request: the answer and its time
+        # are the same for an address without an account.
+        mail.queue_password_reset(email=serializer.validated_data["email"])
+        return Response({"detail": RESET_REQUESTED}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=AUTH_TAG)
+class PasswordResetConfirmView(APIView):
+    """Choose a new password with the uid and token of a reset link."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [AuthRateThrottle]
+
+    @extend_schema(
+        operation_id="confirmPasswordReset",
+        summary="Choose a new password with a reset link",
+        description="Set a new password with the `uid` and `token` of the link sent by "
+        "email. Every session from before ends, as with a password change. A link that is "
+        "invalid, already used or over an hour old is refused with 400; the password rules "
+        "of registration apply. The link proves her address, so it also counts as verified.",
+        request=serializers.PasswordResetConfirmSerializer,
+        responses={204: OpenApiResponse(description="Password changed."), 400: None},
+    )
+    def post(self, request):
+        serializer = serializers.PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():
+            # Two confirms with one link: the second waits for the first's row
+            # lock, then finds the token spent (it hashes the password).
+            user = get_user_model().objects.select_for_update().order_by().get(pk=data["user"].pk)
+            if not default_token_generator.check_token(user, data["token"]):
+                return Response(
+                    {"token": [serializers.RESET_LINK_INVALID]}, status=status.HTTP_400_BAD_REQUEST
+                )
+            services.user_set_password(user=user, password=data["new_password"])
+            record_activity(user, Event.PASSWORD_RESET, request)
+            if not user.email_verified:
+                user.email_verified = True
+                user.save(update_fields=["email_verified"])
+                record_activity(user, Event.EMAIL_VERIFIED, request, detail="by a password reset")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=AUTH_TAG)
+class EmailVerifyView(APIView):
+    """Confirm her address with the key of a verification link."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []  # the link may be opened on a device she is not logged in on
+    throttle_classes = [AuthRateThrottle]
+
+    @extend_schema(
+        operation_id="verifyEmail",
+        summary="Confirm the email address",
+        description="Mark the address as verified with the `key` of the link sent at "
+        "registration (`{FRONTEND_URL}/verify-email?key=…`, valid three days). Using a "
+        "link again changes nothing and answers 204; an invalid or expired key is refused "
+        "with 400.",
+        request=serializers.EmailVerifySerializer,
+        responses={204: OpenApiResponse(description="Address verified."), 400: None},
+    )
+    def post(self, request):
+        serializer = serializers.EmailVerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        with transaction.atomic():
+            # One event however often the link is opened: only the first
+            # request changes the row.
+            if (
+                get_user_model()
+                .objects.filter(pk=user.pk, email_verified=False)
+                .update(email_verified=True)
+            ):
+                record_activity(user, Event.EMAIL_VERIFIED, request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=AUTH_TAG)
+class EmailVerifyResendView(APIView):
+    """Send the verification link again."""
+
+    def get_throttles(self):
+        return [*super().get_throttles(), VerificationResendThrottle()]
+
+    @extend_schema(
+        operation_id="resendEmailVerification",
+        summary="Send the verification link again",
+        description="Email a fresh verification link to your address (nothing is sent once "
+        "it is verified). Limited per account.",
+        request=None,
+        responses={202: serializers.AcceptedSerializer},
+    )
+    def post(self, request):
+        if request.user.email_verified:
+            detail = "Your address is already verified."
+        else:
+            mail.queue_verification(user=request.user)
+            detail = f"A new verification link is on its way to {request.user.email}."
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(tags=AUTH_TAG)

@@ -1,22 +1,55 @@
+import os
+
 from django.conf import STATICFILES_STORAGE_ALIAS, settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core.checks import Error, Tags, Warning, register
 from django.core.files.storage import storages
 
 
+def web_workers() -> int:
+    """gunicorn's worker count as the environment gives it (``WEB_CONCURRENCY``,
+    which gunicorn reads when ``--workers`` is not on its command line)."""
+    try:
+        return int(os.environ.get("WEB_CONCURRENCY", "1"))
+    except ValueError:
+        return 1
+
+
 @register()
 def shared_cache_with_workers(app_configs, **kwargs):
-    """With Celery workers, the training lock and throttle counters live in the
-    cache: a per-process cache would not keep two workers from training one user."""
-    if settings.CELERY_BROKER_URL and not settings.REDIS_URL:
+    """With several processes, the training lock, the throttle counters and the
+    failed-login counters (django-axes) live in the cache: a per-process cache
+    would let each worker train the same user and multiply every limit.
+
+    An Error with DEBUG off (a deployment): 10 failed logins per account would
+    quietly become 10 per worker. A Warning with DEBUG on (a developer's broker).
+    """
+    if settings.REDIS_URL:
+        return []
+    several = []
+    if settings.CELERY_BROKER_URL:
+        several.append("CELERY_BROKER_URL is set")
+    if web_workers() > 1:
+        several.append(f"WEB_CONCURRENCY is {web_workers()}")
+    if not several:
+        return []
+    reason = " and ".join(several)
+    if not settings.DEBUG:
         return [
-            Warning(
-                "CELERY_BROKER_URL is set but REDIS_URL is not: the cache is per process.",
-                hint="Set REDIS_URL so the training lock and the rate limits span workers.",
-                id="planher.W001",
+            Error(
+                f"{reason} but REDIS_URL is not: each process would keep its own "
+                "failed-login counts, rate limits and training lock.",
+                hint="Set REDIS_URL so the limits and the training lock span every worker.",
+                id="planher.E003",
             )
         ]
-    return []
+    return [
+        Warning(
+            f"{reason} but REDIS_URL is not: the cache is per process.",
+            hint="Set REDIS_URL so the training lock and the rate limits span workers.",
+            id="planher.W001",
+        )
+    ]
 
 
 def static_manifest_missing() -> str | None:

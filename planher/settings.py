@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "core",
     "accounts",
     "cycles",
@@ -101,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked admin login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "planher.urls"
@@ -148,6 +151,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# django-axes first: it refuses a locked account before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -181,6 +190,29 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Failed logins per account (django-axes; accounts/lockout.py) ------------
+
+# 10 failures for one account within 15 minutes, from any addresses, lock its
+# logins (the JWT login and the admin's) until 15 minutes after the 10th.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Per account only: the per-IP limit is THROTTLE_AUTH_RATE.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "email"
+# The address in its normal form: look-alike spellings share one counter.
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+# Counters in the default cache (Redis when REDIS_URL is set): nothing about an
+# attempt is stored in the database, and a counter expires with its window.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_ENABLE_ADMIN = False  # no attempt rows to show with the cache handler
+# Her successful login does not wipe the failures: someone guessing gets 10
+# tries per window whether or not she logs in meanwhile.
+AXES_RESET_ON_SUCCESS = False
+# Attempts refused during a lock do not extend it: it ends when Retry-After says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
 
 # --- REST framework, JWT, schema -------------------------------------------
 
@@ -267,6 +299,31 @@ if DEBUG:
     ]
 CORS_URLS_REGEX = r"^/api/.*$"
 
+# --- Email (account mail: password reset, address verification) -----------
+
+# Django's own names. Without EMAIL_HOST mail is printed to the console (local
+# development); messages are sent after the request, never inside it.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# A mail server that stops answering must not hold a worker for ever.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PlanHer <no-reply@localhost>")
+# Where the links in those emails point (the web app's pages).
+FRONTEND_URL = os.environ.get("FRONTEND_URL", "http://localhost:5173").rstrip("/")
+# A reset link works for one hour, once; a verification link for three days.
+PASSWORD_RESET_TIMEOUT = 3600
+EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
+# Reset requests per address, and verification resends per account.
+THROTTLE_EMAIL_RATE = env_rate("THROTTLE_EMAIL_RATE", "5/hour")
+
 # --- Celery (without a broker, tasks run on a background thread per process) ---
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -317,6 +374,12 @@ SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
 SILENCED_SYSTEM_CHECKS = [
     # security.W008 (SECURE_SSL_REDIRECT off): the proxy redirects to HTTPS, see above.
     *([] if SECURE_SSL_REDIRECT else ["security.W008"]),
+    # axes.W001 (its counters in a per-process cache): right for one process;
+    # planher.E003 refuses several workers without REDIS_URL instead.
+    "axes.W001",
+    # axes.W006 (no ip_address in AXES_LOCKOUT_PARAMETERS): the lock is per
+    # account on purpose; the per-IP limit is THROTTLE_AUTH_RATE.
+    "axes.W006",
 ]
 if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

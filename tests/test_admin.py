@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 import time_machine
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.tests.factories import PASSWORD, UserFactory
@@ -46,7 +47,7 @@ def test_mood_notes_stay_out_of_the_changelist(staff_client, some_data):
 
 
 def test_a_user_without_staff_status_cannot_enter(client, user):
-    client.login(email=user.email, password=PASSWORD)
+    client.login(request=HttpRequest(), email=user.email, password=PASSWORD)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
@@ -54,7 +55,8 @@ def test_a_user_without_staff_status_cannot_enter(client, user):
 
 def test_staff_log_in_with_their_email(client):
     UserFactory(email="staff@planher.test", is_staff=True)
-    assert client.login(email="STAFF@planher.test", password=PASSWORD)
+    # django-axes needs the request to count the attempt (no request: refused).
+    assert client.login(request=HttpRequest(), email="STAFF@planher.test", password=PASSWORD)
 
 
 def test_the_user_admin_creates_a_user_by_email(staff_client):

@@ -65,11 +65,51 @@ def test_makemigrations_check_needs_no_secret_key():
     assert "No changes detected" in result.stdout
 
 
-def test_workers_without_a_shared_cache_get_a_warning(settings):
+def test_workers_without_a_shared_cache_get_a_warning_in_development(settings, monkeypatch):
     from core.checks import shared_cache_with_workers
 
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    settings.DEBUG = True
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/1"
     settings.REDIS_URL = ""
     assert [w.id for w in shared_cache_with_workers(None)] == ["planher.W001"]
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
     assert shared_cache_with_workers(None) == []
+
+
+@pytest.mark.parametrize(
+    "broker, workers",
+    [("redis://127.0.0.1:6379/1", "1"), ("", "3"), ("redis://127.0.0.1:6379/1", "4")],
+)
+def test_several_workers_without_a_shared_cache_are_an_error_with_debug_off(
+    settings, monkeypatch, broker, workers
+):
+    """Each worker would count failed logins on its own: 10 per account would be 10 per worker."""
+    from core.checks import shared_cache_with_workers
+
+    monkeypatch.setenv("WEB_CONCURRENCY", workers)
+    settings.DEBUG = False
+    settings.CELERY_BROKER_URL = broker
+    settings.REDIS_URL = ""
+    [error] = shared_cache_with_workers(None)
+    assert (error.id, error.level) == ("planher.E003", 40)  # an Error: the server does not start
+    assert "failed-login" in error.msg
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    assert shared_cache_with_workers(None) == []
+
+
+def test_one_process_without_redis_passes_the_check(settings, monkeypatch):
+    """The embedded default (DEBUG off, local-memory cache, one process) still starts."""
+    from core.checks import shared_cache_with_workers
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    settings.DEBUG = False
+    settings.CELERY_BROKER_URL = ""
+    settings.REDIS_URL = ""
+    assert shared_cache_with_workers(None) == []
+
+
+def test_several_workers_without_redis_fail_manage_py_check():
+    result = run_check("check", DEBUG="0", SECRET_KEY="a" * 50, WEB_CONCURRENCY="3", REDIS_URL="")
+    assert result.returncode != 0
+    assert "planher.E003" in result.stderr

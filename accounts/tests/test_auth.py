@@ -251,6 +251,7 @@ def test_me_shows_the_account(api, user):
         "name": "Alice",
         "timezone": "UTC",
         "date_joined": response.data["date_joined"],
+        "email_verified": False,
     }
 
 
@@ -362,8 +363,9 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_limit(anon_client):
 def test_another_client_ip_has_its_own_budget(anon_client):
     for _ in range(11):
         login(anon_client, email="x@example.com")
+    # Another account: x@example.com itself is now locked from every address.
     other = anon_client.post(
-        "/api/v1/auth/login", {"email": "x@example.com", "password": "x"}, REMOTE_ADDR="192.0.2.7"
+        "/api/v1/auth/login", {"email": "y@example.com", "password": "x"}, REMOTE_ADDR="192.0.2.7"
     )
     assert other.status_code == 401
 
