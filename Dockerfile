@@ -12,8 +12,8 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-# collectstatic needs a key to import settings; the real one comes at run time.
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+# collectstatic needs keys to import settings; the real ones come at run time.
+RUN SECRET_KEY=collectstatic-only FIELD_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LW5ldmVyLWEta2V5LTA= python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home-dir /app planher \
     && mkdir -p /app/var/media \
     && chown -R planher /app/var

@@ -20,8 +20,9 @@ install: $(VENV)/.installed
 # A local secret key and DEBUG for development; never used in production.
 .env:
 	@echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "FIELD_ENCRYPTION_KEYS=$$($(PYTHON) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" >> .env
 	@echo "DEBUG=1" >> .env
-	@echo "wrote .env with a fresh local SECRET_KEY and DEBUG=1"
+	@echo "wrote .env with a fresh local SECRET_KEY, FIELD_ENCRYPTION_KEYS and DEBUG=1"
 
 # Every manage.py call below reads .env first; variables already set win.
 MANAGE = set -a; [ -f .env ] && . ./.env; set +a; $(PY) manage.py

@@ -4,6 +4,7 @@
 Only loopback addresses are used; every loop is bounded in count and time.
 """
 
+import base64
 import http.client
 import json
 import os
@@ -35,13 +36,14 @@ NOT_INHERITED = ("CELERY_", "REDIS_URL", "DATABASE_URL", "THROTTLE_", "DJANGO_")
 
 def server_environment(database_url: str, folder: Path, **extra) -> dict:
     """Production settings (DEBUG off) for a server and workers on this machine:
-    a fresh secret key, throttles off, files under ``folder``, this checkout's
+    fresh secret and note keys, throttles off, files under ``folder``, this checkout's
     apps; no broker or Redis unless ``extra`` names them."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(NOT_INHERITED)}
     env.update(
         {
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "DATABASE_URL": database_url,
             "MEDIA_ROOT": str(folder / "media"),
             "STATIC_ROOT": str(folder / "static"),

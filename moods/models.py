@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 
 from core import vocabulary
+from core.fields import EncryptedTextField
 from core.vocabulary import NOTES_MAX_LENGTH
 from cycles.daylogs import DailyLog, one_per_day
 
@@ -16,7 +17,7 @@ class DailyMood(DailyLog):
     """Her energy on one day: one entry per date, replaced when she logs again."""
 
     energy_level = models.PositiveSmallIntegerField(choices=EnergyLevel.choices)
-    notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
+    notes = EncryptedTextField(max_length=NOTES_MAX_LENGTH, blank=True)
 
     class Meta(DailyLog.Meta):
         verbose_name = "daily mood"
