@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.tests.factories import UserFactory
+from accounts.tokens import VERSION_CLAIM
 from core import background
 from predictions.lifecycle import estimators
 
@@ -71,7 +72,9 @@ def anon_client():
 def authenticated_client(user) -> APIClient:
     """A client that sends a real JWT access token, as the frontend does."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    token = AccessToken.for_user(user)
+    token[VERSION_CLAIM] = user.token_version  # as her login's would: valid after a reset
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 
 

@@ -72,6 +72,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         editable=False,
         help_text="Counts changes to her data: keys the caches of answers derived from it.",
     )
+    token_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Bumped by a password change or reset: every token carrying an older "
+        "value is refused.",
+    )
+    revoked_chains = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Sessions ended before their time (logout, refresh reuse): chain id -> "
+        "when its tokens would have expired anyway (epoch seconds), pruned after that.",
+    )
 
     objects = UserManager()
 
@@ -88,6 +101,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email)
+
+    def chain_is_revoked(self, chain: str) -> bool:
+        return chain in self.revoked_chains
 
     def local_today(self):
         """Her calendar date now, in her own time zone."""

@@ -4,17 +4,18 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.timezone import now
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.userdata import user_data_sections
 
-from . import lockout, mail
+from . import lockout, mail, services
 from .activity import Event, record_activity
+from .authentication import session_refusal
 from .emails import (
     EmailAddressField,
     invisible_character_message,
@@ -23,6 +24,7 @@ from .emails import (
 )
 from .models import ActivityEvent
 from .timezones import validate_timezone
+from .tokens import CHAIN_CLAIM, RefreshTokenReused, SessionRefreshToken, session_end
 
 User = get_user_model()
 
@@ -113,6 +115,8 @@ class RegisterSerializer(serializers.ModelSerializer):
 class LoginSerializer(TokenObtainPairSerializer):
     """Email and password; the email is found in its normal form, as stored."""
 
+    token_class = SessionRefreshToken  # each login starts a chain
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"] = serializers.CharField(
@@ -158,12 +162,13 @@ class RegisteredSerializer(TokenPairSerializer):
 class RefreshSerializer(TokenRefreshSerializer):
     refresh = serializers.CharField()
     access = serializers.CharField(read_only=True)
+    token_class = SessionRefreshToken
 
     def validate(self, attrs):
         try:
             # One rotation per refresh token: concurrent requests replaying it
             # queue up on its row (SQLite: on the write lock), and every one
-            # after the first finds it blacklisted when the parent re-reads it.
+            # after the first finds it blacklisted when it re-reads it.
             with transaction.atomic():
                 token = self.token_class(attrs["refresh"])
                 list(
@@ -174,12 +179,51 @@ class RefreshSerializer(TokenRefreshSerializer):
                     .order_by()
                     .values_list("pk", flat=True)
                 )
-                return super().validate(attrs)
-        except User.DoesNotExist as error:
-            # The account was deleted after this token was issued.
+                token = self.token_class(attrs["refresh"])
+                user = self._live_session_user(token.payload)
+                token.blacklist(user)
+                token.rotate(user)
+                return {"access": str(token.access_token), "refresh": str(token)}
+        except RefreshTokenReused as reused:
+            # Outside the rotation's transaction: the revocation must stay.
+            self._revoke_reused_chain(reused.payload)
+            raise AuthenticationFailed(
+                "This refresh token was already used; its session has ended.", "token_reused"
+            ) from reused
+
+    def _live_session_user(self, payload):
+        user = User.objects.filter(
+            **{jwt_settings.USER_ID_FIELD: payload.get(jwt_settings.USER_ID_CLAIM)}
+        ).first()
+        if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
+            # Deactivated, or deleted after this token was issued.
             raise AuthenticationFailed(
                 "No active account found for the given token.", "no_active_account"
-            ) from error
+            )
+        refusal = session_refusal(user, payload)
+        if refusal is not None:
+            raise AuthenticationFailed(refusal, "session_ended")
+        end = session_end(payload)
+        if end is not None and now() >= end:
+            raise AuthenticationFailed(
+                "This session is older than the longest a session lasts; log in again.",
+                "session_ended",
+            )
+        return user
+
+    def _revoke_reused_chain(self, payload) -> None:
+        """A second use of a refresh token is a theft signal: its whole chain
+        ends, and she sees it in her activity. A token of an already ended
+        session (password changed, chain revoked or past its end) is only refused."""
+        chain = payload.get(CHAIN_CLAIM)
+        try:
+            user = self._live_session_user(payload)
+        except AuthenticationFailed:
+            return
+        if chain is None:
+            return  # a token from before chains: nothing to revoke beyond it
+        services.chain_revoke(user=user, chain=chain, until=session_end(payload))
+        record_activity(user, Event.REFRESH_REUSE, self.context.get("request"))
 
 
 class RefreshTokenSerializer(serializers.Serializer):
@@ -261,7 +305,8 @@ class AcceptedSerializer(serializers.Serializer):
 
 
 def tokens_for(user) -> dict[str, str]:
-    refresh = RefreshToken.for_user(user)
+    """The first pair of a new session (a new chain)."""
+    refresh = SessionRefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 

@@ -1,6 +1,10 @@
 """Account workflows that reach into every app's data (through the registry)."""
 
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils.timezone import now
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -45,6 +49,26 @@ def user_delete(*, user) -> None:
         record_account_deleted()  # ...but for this: that an account was deleted, not whose
 
 
+def chain_revoke(*, user, chain: str, until: datetime) -> None:
+    """End one session (a chain of refresh tokens and their access tokens) of
+    hers; her other sessions go on. ``until``: when its last token would have
+    expired anyway, after which the entry is pruned."""
+    with transaction.atomic():
+        # Locked, so two revocations at once both land.
+        row = get_user_model().objects.select_for_update().only("revoked_chains").get(pk=user.pk)
+        current = now().timestamp()
+        chains = {key: end for key, end in row.revoked_chains.items() if end > current}
+        chains[chain] = max(int(until.timestamp()), chains.get(chain, 0))
+        get_user_model().objects.filter(pk=user.pk).update(revoked_chains=chains)
+        user.revoked_chains = chains
+        outstanding = OutstandingToken.objects.filter(
+            user=user, token__startswith=f"chain:{chain} ", blacklistedtoken__isnull=True
+        )
+        BlacklistedToken.objects.bulk_create(
+            [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+        )
+
+
 def user_revoke_refresh_tokens(*, user) -> int:
     """Blacklist every refresh token she holds (after a password change)."""
     outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
@@ -54,11 +78,17 @@ def user_revoke_refresh_tokens(*, user) -> int:
 
 
 def user_set_password(*, user, password: str) -> None:
-    """Her new password, and every session from before it ends: the one path
-    for a password change and a reset, so both revoke alike."""
+    """Her new password, and every session from before it ends: each access and
+    refresh token issued before answers 401 from now on. The one path for a
+    password change and a reset, so both revoke alike (the caller validates the
+    password and records the event)."""
     # Both or neither: a new password with her old sessions still alive would
     # defeat the point of changing it.
     with transaction.atomic():
         user.set_password(password)
-        user.save(update_fields=["password"])
+        user.token_version = F("token_version") + 1
+        user.save(update_fields=["password", "token_version"])
+        user.refresh_from_db(fields=["token_version"])
+        # Not needed for the 401 (the counter does it), but the blacklist then
+        # says which refresh tokens are dead.
         user_revoke_refresh_tokens(user=user)

@@ -1,12 +1,13 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.utils.timezone import now
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from core.schema import BodyOnDeleteSchema
@@ -16,6 +17,7 @@ from . import mail, serializers, services
 from .activity import Event, record_activity
 from .models import ActivityEvent
 from .throttling import ResetAddressThrottle, VerificationResendThrottle
+from .tokens import CHAIN_CLAIM, SessionRefreshToken
 
 AUTH_TAG = ["auth"]
 
@@ -77,7 +79,7 @@ class RefreshView(TokenRefreshView):
 
 @extend_schema(tags=AUTH_TAG)
 class LogoutView(APIView):
-    """Revoke a refresh token for good."""
+    """End this session: its refresh token and the access tokens of its chain."""
 
     @extend_schema(
         operation_id="logout",
@@ -89,7 +91,7 @@ class LogoutView(APIView):
         serializer = serializers.RefreshTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            token = RefreshToken(serializer.validated_data["refresh"])
+            token = SessionRefreshToken(serializer.validated_data["refresh"])
         except TokenError:
             return Response(
                 {"refresh": ["This refresh token is invalid or already revoked."]},
@@ -100,7 +102,17 @@ class LogoutView(APIView):
                 {"refresh": ["This refresh token belongs to another session."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token.blacklist()
+        with transaction.atomic():
+            token.blacklist(request.user)
+            chain = token.get(CHAIN_CLAIM)
+            if chain is not None:
+                # Its access tokens end too; the entry is needed only while
+                # one of them could still be alive.
+                services.chain_revoke(
+                    user=request.user,
+                    chain=chain,
+                    until=now() + jwt_settings.ACCESS_TOKEN_LIFETIME,
+                )
         record_activity(request.user, Event.LOGOUT, request)
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
@@ -157,7 +169,7 @@ class MeView(generics.RetrieveUpdateAPIView):
 
 @extend_schema(tags=AUTH_TAG)
 class PasswordView(APIView):
-    """Change your password; every refresh token you hold is revoked."""
+    """Change your password; every token issued before, this one included, answers 401."""
 
     throttle_classes = [AuthRateThrottle]
 

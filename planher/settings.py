@@ -218,7 +218,7 @@ AXES_VERBOSE = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.SessionJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["core.renderers.JSONRenderer"],
@@ -252,7 +252,11 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "SIGNING_KEY": SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Carries the session claims checked at each request (accounts.tokens).
+    "AUTH_TOKEN_CLASSES": ("accounts.tokens.SessionAccessToken",),
 }
+# A login's chain of refreshes ends this many days after it, refreshed or not.
+SESSION_MAX_DAYS = int(os.environ.get("SESSION_MAX_DAYS", "30"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "PlanHer API",
@@ -361,6 +365,12 @@ if RETRAIN_SWEEP_SCHEDULE.lower() not in {"off", "none", ""}:
         "task": "predictions.tasks.retrain_stale_models",
         "schedule": crontab(minute=_minute, hour=_hour),
     }
+# Expired refresh tokens leave the blacklist tables daily (without a broker the
+# operator runs `manage.py flushexpiredtokens` from cron, see README).
+CELERY_BEAT_SCHEDULE["flush-expired-tokens"] = {
+    "task": "accounts.tasks.flush_expired_tokens",
+    "schedule": 24 * 60 * 60,
+}
 
 # --- Production hardening (active whenever DEBUG is off) --------------------
 

@@ -23,6 +23,7 @@ from django.db import OperationalError, connections
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.tests.factories import PASSWORD
+from accounts.tokens import SessionRefreshToken
 from cycles.models import Period, Profile
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.models import DailyMood
@@ -196,7 +197,7 @@ def test_a_registration_that_fails_midway_leaves_no_account_and_can_be_retried(
 def test_a_refresh_that_fails_midway_keeps_her_refresh_token_valid(anon_client, user, monkeypatch):
     refresh = str(RefreshToken.for_user(user))
     with monkeypatch.context() as patch:
-        patch.setattr(RefreshToken, "outstand", fail)  # after the old token was blacklisted
+        patch.setattr(SessionRefreshToken, "rotate", fail)  # after the old token was blacklisted
         failed = anon_client.post(f"{API}/auth/refresh", {"refresh": refresh})
     assert failed.status_code == 503
     assert anon_client.post(f"{API}/auth/refresh", {"refresh": refresh}).status_code == 200

@@ -30,11 +30,15 @@ def test_logout_password_change_and_export_are_in_her_log_newest_first(api, user
     assert api.get(f"{API}/me/export").status_code == 200
     changed = api.post(f"{API}/password", {"old_password": PASSWORD, "new_password": STRONG})
     assert changed.status_code == 204
+    # The change ended her sessions: she reads her log after logging in again.
+    access = api.post(f"{API}/login", {"email": user.email, "password": STRONG}).data["access"]
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
 
     answer = api.get(f"{API}/me/activity")
 
     assert answer.status_code == 200
     assert [event["event"] for event in answer.json()["results"]] == [
+        "login",
         "password_changed",
         "export",
         "logout",
