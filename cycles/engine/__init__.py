@@ -14,13 +14,22 @@ Where each rule lives (each module's docstring states its rules in full):
   shrinkage to a prior, the 80% interval), due and late, and ``Basis.method``;
 * ``timeline``: what a cycle is, the phase rule, ovulation and the fertile window,
   the position of any day and the current cycle;
-* ``stats``: the summary of everything logged, and FIGO regularity.
+* ``stats``: the summary of everything logged, and FIGO regularity;
+* ``ovulation``: ovulation detected from her fertility signs (``DailySigns``): an LH
+  surge, a Sensiplan temperature shift, peak mucus, how they combine and how sure.
 
 Import from here (``from cycles import engine`` or ``from cycles.engine import X``);
 the modules import only downwards (values < periods < prediction < timeline; stats
-beside prediction), never the other way.
+beside prediction; ovulation on its own), never the other way.
 """
 
+from .ovulation import (
+    CONFIDENCES,
+    SIGNS,
+    DailySigns,
+    OvulationDetection,
+    detect_ovulation,
+)
 from .periods import MAX_PERIOD_LENGTH, cycle_lengths, unclosed_period
 from .prediction import (
     BETWEEN_WOMAN_SD,
@@ -70,6 +79,7 @@ from .values import (
 
 __all__ = [
     "BETWEEN_WOMAN_SD",
+    "CONFIDENCES",
     "FERTILE_WINDOW_DAYS",
     "HISTORY_WINDOW",
     "INTERVAL",
@@ -85,6 +95,7 @@ __all__ = [
     "REGULARITY_MAX_SPREAD",
     "REGULARITY_MIN_CYCLES",
     "REGULARITY_WINDOW",
+    "SIGNS",
     "SPOTTING_RATIO",
     "TYPICAL_BAND",
     "WITHIN_WOMAN_SD",
@@ -93,13 +104,16 @@ __all__ = [
     "CycleEstimate",
     "CycleProfile",
     "CycleStats",
+    "DailySigns",
     "DayPosition",
     "LoggedPeriod",
     "NextPeriod",
+    "OvulationDetection",
     "UnclosedPeriod",
     "current_cycle",
     "cycle_lengths",
     "cycle_stats",
+    "detect_ovulation",
     "estimate_cycle",
     "fertile_window",
     "ovulation_date",
