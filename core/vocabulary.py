@@ -28,6 +28,19 @@ SOURCE_MODEL = "model"
 SOURCE_FALLBACK = "fallback"
 ENERGY_SOURCES = (SOURCE_MODEL, SOURCE_FALLBACK)
 
+# --- Fertility signs ----------------------------------------------------------------
+# What she logs in /signs/ (at most one entry a day).
+LH_NEGATIVE = "negative"
+LH_POSITIVE = "positive"
+LH_RESULTS = (LH_NEGATIVE, LH_POSITIVE)
+# Cervical mucus, from the driest to the most fertile.
+MUCUS_DRY = "dry"
+MUCUS_STICKY = "sticky"
+MUCUS_CREAMY = "creamy"
+MUCUS_WATERY = "watery"
+MUCUS_EGGWHITE = "eggwhite"
+MUCUS_TYPES = (MUCUS_DRY, MUCUS_STICKY, MUCUS_CREAMY, MUCUS_WATERY, MUCUS_EGGWHITE)
+
 # --- The next period ----------------------------------------------------------------
 # ``next_period.status``: how a screen words it, without date arithmetic.
 STATUS_UPCOMING = "upcoming"  # the expected start is after the day asked about
@@ -51,6 +64,7 @@ MENSES_LENGTH = (1, 15)
 NUMBER_OF_PEAK = (0, 15)
 MAX_PERIOD_DAYS = 15  # the longest period she can log
 NOTES_MAX_LENGTH = 2000
+BBT_CELSIUS = (Decimal("34.00"), Decimal("40.00"))  # basal body temperature, 2 decimals
 EARLIEST_DATE = date(1900, 1, 1)  # logged dates lie between this and her today
 MAX_FORECAST_DAYS = 90
 

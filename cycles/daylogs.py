@@ -22,6 +22,7 @@ from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.response import Response
 
 from core.admin import UserDataAdmin
+from core.fields import EncryptedTextField
 from core.filters import DateFilter
 from core.serializers import ModelSerializer
 from core.userdata import OwnedQuerySet, announce_changes_of, register_user_data
@@ -245,11 +246,21 @@ def register_daily_log(key: str, model, *, export_schema) -> None:
     register_user_data(key, model=model, export=daily_log_export(model), schema=export_schema)
     announce_changes_of(model)
     if not admin.site.is_registered(model):
+        # Notes in her words: staff who open one entry to support her read
+        # them, never edit them (as in the moods' admin).
+        her_words = [
+            field.name
+            for field in model._meta.concrete_fields
+            if isinstance(field, EncryptedTextField)
+        ]
         admin.site.register(
             model,
             type(
                 f"{model.__name__}Admin",
                 (DailyLogAdmin,),
-                {"list_display": ["user", "date", "updated_at"]},
+                {
+                    "list_display": ["user", "date", "updated_at"],
+                    "readonly_fields": [*her_words, "created_at", "updated_at"],
+                },
             ),
         )

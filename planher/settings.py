@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "accounts",
     "cycles",
     "moods",
+    "signs",
     "predictions",
 ]
 

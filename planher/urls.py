@@ -9,6 +9,7 @@ api_v1 = [
     path("health", HealthView.as_view(), name="health"),
     path("", include("cycles.urls")),
     path("", include("moods.urls")),
+    path("", include("signs.urls")),
     path("", include("predictions.urls")),
 ]
 

@@ -73,4 +73,5 @@ def test_her_logs_announce_every_change():
         "cycles.Profile",
         "cycles.Period",
         "moods.DailyMood",
+        "signs.Sign",
     }

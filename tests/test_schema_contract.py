@@ -66,6 +66,12 @@ OPERATION_IDS = {
     ("put", "/api/v1/moods/{id}/"): "replaceMood",
     ("patch", "/api/v1/moods/{id}/"): "updateMood",
     ("delete", "/api/v1/moods/{id}/"): "deleteMood",
+    ("get", "/api/v1/signs/"): "listSigns",
+    ("post", "/api/v1/signs/"): "createSign",
+    ("get", "/api/v1/signs/{id}/"): "getSign",
+    ("put", "/api/v1/signs/{id}/"): "replaceSign",
+    ("patch", "/api/v1/signs/{id}/"): "updateSign",
+    ("delete", "/api/v1/signs/{id}/"): "deleteSign",
     ("get", "/api/v1/predictions/current/"): "getCurrentPrediction",
     ("get", "/api/v1/predictions/forecast/"): "getForecast",
     ("get", "/api/v1/predictions/history/"): "listPredictionHistory",
@@ -245,7 +251,7 @@ def test_each_operation_has_its_own_summary_and_description_without_internals(do
 
 
 def test_page_and_page_size_declare_their_bounds_on_every_paginated_list(document):
-    for operation_id in ("listMoods", "listPeriods", "listPredictionHistory"):
+    for operation_id in ("listMoods", "listSigns", "listPeriods", "listPredictionHistory"):
         operation = next(
             op for _m, _p, op in operations(document) if op["operationId"] == operation_id
         )
@@ -256,7 +262,8 @@ def test_page_and_page_size_declare_their_bounds_on_every_paginated_list(documen
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "path", ["/api/v1/moods/", "/api/v1/periods/", "/api/v1/predictions/history"]
+    "path",
+    ["/api/v1/moods/", "/api/v1/signs/", "/api/v1/periods/", "/api/v1/predictions/history"],
 )
 def test_page_zero_is_refused_as_the_schema_says(api, path):
     assert api.get(path, {"page": 0}).status_code == 404
@@ -269,7 +276,14 @@ def test_the_export_answer_documents_every_section_of_the_export(document):
     response = document["paths"]["/api/v1/auth/me/export"]["get"]["responses"]["200"]
     export = resolve_ref(document, response["content"]["application/json"]["schema"])
     sections = {section.key for section in user_data_sections()}
-    assert {"profile", "periods", "moods", "prediction_history", "energy_model"} <= sections
+    assert {
+        "profile",
+        "periods",
+        "moods",
+        "signs",
+        "prediction_history",
+        "energy_model",
+    } <= sections
     assert set(export["properties"]) == {"exported_at", "account", *sections}
     assert all(section.schema is not None for section in user_data_sections())
 

@@ -33,6 +33,7 @@ from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.tests.factories import DailyMoodFactory
 from predictions import training
 from predictions.tests.factories import PredictionRecordFactory
+from signs.tests.factories import SignFactory
 
 MAX_EXAMPLES = 25
 SEED = 2026
@@ -84,6 +85,19 @@ def _period_body():
     )
 
 
+def _sign_body():
+    # A sign on one of her recent days: a new entry or a partial update of one.
+    return st.tuples(
+        st.integers(0, 40), st.sampled_from(["negative", "positive"]), st.integers(3400, 4000)
+    ).map(
+        lambda drawn: {
+            "date": (FUZZ["today"] - timedelta(days=drawn[0])).isoformat(),
+            "lh_test": drawn[1],
+            "bbt_celsius": drawn[2] / 100,
+        }
+    )
+
+
 def _refresh_body():
     return st.builds(lambda: {"refresh": str(RefreshToken.for_user(FUZZ["user"]))})
 
@@ -108,6 +122,8 @@ VALID_BODIES = {
     "DELETE /api/v1/auth/me": lambda: st.just({"password": PASSWORD}),
     "POST /api/v1/periods/": _period_body,
     "PUT /api/v1/periods/{id}/": _period_body,
+    "POST /api/v1/signs/": _sign_body,
+    "PUT /api/v1/signs/{id}/": _sign_body,
 }
 
 
@@ -115,7 +131,7 @@ VALID_BODIES = {
 def flatmap_path_parameters(context, path_parameters):
     """Her ids and the stranger's, next to the generated ones (mostly unknown)."""
     path = context.operation.path
-    resource = next((name for name in ("periods", "moods") if f"/{name}/" in path), None)
+    resource = next((name for name in ("periods", "moods", "signs") if f"/{name}/" in path), None)
     if resource is None or not path_parameters or "id" not in path_parameters:
         return st.just(path_parameters)
     known = st.deferred(lambda: st.sampled_from(FUZZ["ids"][resource]))
@@ -156,12 +172,17 @@ def fuzz_user(transactional_db, monkeypatch):
         DailyMoodFactory(user=user, date=today - timedelta(days=days), energy_level=days % 3)
         for days in range(1, 21)
     ]
+    signs = [
+        SignFactory(user=user, date=today - timedelta(days=days), lh_test="negative")
+        for days in range(1, 6)
+    ]
     for days in (3, 2):
         PredictionRecordFactory(user=user, date=today - timedelta(days=days))
     assert training.energy_model_retrain(user=user).status == "trained"
     theirs = (
         PeriodFactory(user=stranger, start_date=today - timedelta(days=20)),
         DailyMoodFactory(user=stranger, date=today - timedelta(days=2)),
+        SignFactory(user=stranger, date=today - timedelta(days=2)),
     )
     FUZZ.update(
         user=user,
@@ -169,6 +190,7 @@ def fuzz_user(transactional_db, monkeypatch):
         ids={
             "periods": [period.pk for period in periods] + [theirs[0].pk],
             "moods": [mood.pk for mood in moods[:5]] + [theirs[1].pk],
+            "signs": [sign.pk for sign in signs] + [theirs[2].pk],
         },
     )
     yield user

@@ -16,6 +16,8 @@ from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
 from predictions.models import EnergyModel, PredictionRecord
 from predictions.tests.factories import EnergyModelFactory, PredictionRecordFactory
+from signs.models import Sign
+from signs.tests.factories import SignFactory
 
 API = "/api/v1"
 
@@ -25,6 +27,7 @@ PEOPLE = {
         "notes": "alice-private-notes",
         "period_starts": [date(2026, 8, 31), date(2026, 9, 28), date(2026, 10, 26)],
         "mood_dates": [date(2026, 10, 1) + timedelta(days=n) for n in range(3)],
+        "sign_dates": [date(2026, 10, 11), date(2026, 10, 12)],
         "record_date": date(2026, 10, 4),
         "height_cm": 165,
         "model_version": 3,
@@ -33,6 +36,7 @@ PEOPLE = {
         "notes": "mallory-secret-notes",
         "period_starts": [date(2023, 3, 1), date(2023, 3, 31)],
         "mood_dates": [date(2023, 3, 10) + timedelta(days=n) for n in range(4)],
+        "sign_dates": [date(2023, 3, 22), date(2023, 3, 23)],
         "record_date": date(2023, 3, 20),
         "height_cm": 190,
         "model_version": 7,
@@ -48,6 +52,8 @@ def give_data(person, spec):
         PeriodFactory(user=person, start_date=start, end_date=start + timedelta(days=3))
     for day in spec["mood_dates"]:
         DailyMoodFactory(user=person, date=day, energy_level=2, notes=spec["notes"])
+    for day in spec["sign_dates"]:
+        SignFactory(user=person, date=day, lh_test="positive", notes=spec["notes"])
     PredictionRecordFactory(user=person, date=spec["record_date"])
     EnergyModelFactory(user=person, version=spec["model_version"], n_samples=40)
 
@@ -58,6 +64,7 @@ def markers(person, spec) -> list[str]:
         spec["notes"],
         *[start.isoformat() for start in spec["period_starts"]],
         *[day.isoformat() for day in spec["mood_dates"]],
+        *[day.isoformat() for day in spec["sign_dates"]],
         spec["record_date"].isoformat(),
     ]
 
@@ -70,6 +77,7 @@ def snapshot(person) -> dict:
         "profile": model_to_dict(Profile.objects.get(user=person)),
         "periods": [model_to_dict(p) for p in Period.objects.filter(user=person).order_by("pk")],
         "moods": [model_to_dict(m) for m in DailyMood.objects.filter(user=person).order_by("pk")],
+        "signs": [model_to_dict(s) for s in Sign.objects.filter(user=person).order_by("pk")],
         "records": list(PredictionRecord.objects.filter(user=person).values()),
         "model": list(EnergyModel.objects.filter(user=person).values()),
     }

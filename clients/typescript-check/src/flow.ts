@@ -158,6 +158,21 @@ export async function frontendFlow(): Promise<string[]> {
   const notes: string = mood.notes;
   lines.push(`${ENERGY_LABELS[mood.energy_level]}: ${notes}`);
 
+  // Her fertility signs: a morning temperature, then an afternoon LH test on the same day.
+  const morning = await call("post", "/api/v1/signs/", 201, {
+    token,
+    body: { date: "2026-03-14", bbt_celsius: 36.55 },
+  });
+  const sameDay = await call("post", "/api/v1/signs/", 200, {
+    token,
+    body: { date: "2026-03-14", lh_test: "positive" },
+  });
+  const temperature: number | null = sameDay.bbt_celsius;
+  const lh: Schemas["LhTestEnum"] | null = sameDay.lh_test;
+  const mucus: Schemas["CervicalMucusEnum"] | null = sameDay.cervical_mucus;
+  const signPhase: Schemas["PhaseEnum"] | null = sameDay.phase;
+  lines.push(`${morning.id === sameDay.id} ${temperature} ${lh} ${mucus} ${signPhase}`);
+
   // Where she is in her cycle.
   const current = await call("get", "/api/v1/predictions/current/", 200, {
     token,
@@ -210,12 +225,13 @@ export async function frontendFlow(): Promise<string[]> {
   const account: string = exported.account.email;
   const periodStarts: string[] = exported.periods.map((p) => p.start_date);
   const moodLevels: (0 | 1 | 2)[] = exported.moods.map((m) => m.energy_level);
+  const signDates: string[] = exported.signs.map((s) => s.date);
   const served: number = exported.prediction_history.length;
   const model: number | null = exported.energy_model === null ? null : exported.energy_model.version;
   const exportedWeight: number | null =
     exported.profile === null ? null : exported.profile.weight_kg;
   lines.push(
-    `${exportedAt} ${account} ${periodStarts} ${moodLevels} ${served} ${model} ${exportedWeight}`,
+    `${exportedAt} ${account} ${periodStarts} ${moodLevels} ${signDates} ${served} ${model} ${exportedWeight}`,
   );
   return lines;
 }
