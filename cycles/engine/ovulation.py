@@ -94,14 +94,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core.vocabulary import (
+    LH_POSITIVE,
+    MUCUS_CREAMY,
+    MUCUS_DRY,
+    MUCUS_EGGWHITE,
+    MUCUS_STICKY,
+    MUCUS_WATERY,
+)
+
 # Words, as the contract's /signs/ spells them.
-LH_NEGATIVE = "negative"
-LH_POSITIVE = "positive"
-MUCUS_DRY = "dry"
-MUCUS_STICKY = "sticky"
-MUCUS_CREAMY = "creamy"
-MUCUS_WATERY = "watery"
-MUCUS_EGGWHITE = "eggwhite"
 FERTILE_MUCUS = frozenset({MUCUS_WATERY, MUCUS_EGGWHITE})
 DRIER_MUCUS = frozenset({MUCUS_DRY, MUCUS_STICKY, MUCUS_CREAMY})
 
