@@ -44,35 +44,9 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
 
-@admin.register(ActivityEvent)
-class ActivityEventAdmin(admin.ModelAdmin):
-    """Her activity log, for support: read-only, as it happened."""
-
-    list_display = ["at", "event", "user", "ip", "user_agent", "detail"]
-    list_filter = ["event"]
-    search_fields = ["user__email"]
-    list_select_related = ["user"]
-    raw_id_fields = ["user"]
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-# simplejwt's own admin shows the stored token; these show what support needs
-# (whose, which session, when) and nothing that could be replayed. Read-only:
-# a session is ended through the API (logout, password change), not here.
-admin.site.unregister(OutstandingToken)
-admin.site.unregister(BlacklistedToken)
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records kept as they happened: staff read them, nobody edits them here."""
+
     actions = None
 
     def has_add_permission(self, request):
@@ -83,6 +57,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ActivityEvent)
+class ActivityEventAdmin(ReadOnlyAdmin):
+    """Her activity log, for support: read-only, as it happened."""
+
+    list_display = ["at", "event", "user", "ip", "user_agent", "detail"]
+    list_filter = ["event"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "at"
+
+
+# simplejwt's own admin shows the stored token; these show what support needs
+# (whose, which session, when) and nothing that could be replayed. Read-only:
+# a session is ended through the API (logout, password change), not here.
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
 
 
 @admin.register(OutstandingToken)
