@@ -24,6 +24,7 @@ from cycles.models import Profile
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
+from signs.tests.factories import SignFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,9 @@ ANONYMOUS_BODIES = [
     ("post", "/auth/register", ["email", "password", "name", "timezone"]),
     ("post", "/auth/login", ["email", "password"]),
     ("post", "/auth/refresh", ["refresh"]),
+    ("post", "/auth/password/reset", ["email"]),
+    ("post", "/auth/password/reset/confirm", ["uid", "token", "new_password"]),
+    ("post", "/auth/email/verify", ["key"]),
 ]
 PRIVATE_BODIES = [
     ("post", "/auth/logout", ["refresh"]),
@@ -55,6 +59,9 @@ PRIVATE_BODIES = [
     ("post", "/moods/", ["date", "energy_level", "notes"]),
     ("put", "/moods/{mood}/", ["date", "energy_level", "notes"]),
     ("patch", "/moods/{mood}/", ["energy_level", "notes"]),
+    ("post", "/signs/", ["date", "bbt_celsius", "lh_test", "cervical_mucus", "notes"]),
+    ("put", "/signs/{sign}/", ["date", "bbt_celsius", "lh_test", "cervical_mucus"]),
+    ("patch", "/signs/{sign}/", ["bbt_celsius", "cervical_mucus", "notes"]),
 ]
 EVERY_BODY = ANONYMOUS_BODIES + PRIVATE_BODIES
 # Reads no body (a hostile one must still do no harm).
@@ -69,6 +76,7 @@ def her_rows(user):
             user=user, start_date=date(2025, 1, 1), end_date=date(2025, 1, 5)
         ).pk,
         "mood": DailyMoodFactory(user=user, date=date(2025, 1, 2), energy_level=1).pk,
+        "sign": SignFactory(user=user, date=date(2025, 1, 2)).pk,
     }
 
 
@@ -261,11 +269,13 @@ LIST_ROUTES = [
     "/periods/",
     "/periods/stats",
     "/moods/",
+    "/signs/",
     "/predictions/current",
     "/predictions/forecast",
     "/predictions/history",
     "/predictions/model",
     "/auth/me/export",
+    "/auth/me/activity",
 ]
 QUERY_NAMES = [
     "page",
