@@ -46,6 +46,13 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+def api_not_found(request, *args, **kwargs):
+    """The last route under ``/api/``: no route matched. JSON whatever ``DEBUG``
+    says (``handler404`` only serves when it is off, so a frontend developer on
+    ``make run`` would otherwise get Django's HTML debug page)."""
+    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+
+
 def not_found(request, exception):
     """``handler404``: a URL no route matches (``/periods/0.5/``, a typo) answers
     JSON under ``/api/``, like every other API answer, instead of an HTML page."""

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from core.exceptions import api_not_found
 from core.health import HealthView
 
 api_v1 = [
@@ -11,6 +12,8 @@ api_v1 = [
     path("", include("moods.urls")),
     path("", include("signs.urls")),
     path("", include("predictions.urls")),
+    # Last: a path no route matches answers JSON, with DEBUG on too.
+    re_path(r"^.*$", api_not_found),
 ]
 
 urlpatterns = [

@@ -208,6 +208,25 @@ def test_a_url_that_matches_no_route_answers_the_same_not_found(api):
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
 
 
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize("path", ["/nonexistent", "/moods/1/nothing-here", "/calendarz"])
+def test_an_unmatched_api_path_answers_json_with_debug_on_too(api, settings, debug, path):
+    # `make run` runs with DEBUG on, where Django's handler404 would not serve.
+    settings.DEBUG = debug
+    response = api.get(f"{API}{path}", HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("value", ["yesterday", "14/03/2026", "2026-3"])
+def test_a_list_filter_with_a_badly_written_date_says_how_to_write_one(api, value):
+    response = api.get(f"{API}/moods/", {"date_after": value})
+    assert response.status_code == 400
+    assert response.json() == {"date_after": ["Enter a date as YYYY-MM-DD (e.g. 2026-03-14)."]}
+
+
 # --- Cache-Control ------------------------------------------------------------------------------
 
 EVERY_ANSWER = [
