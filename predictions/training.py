@@ -64,13 +64,23 @@ def retrain(user, *, force: bool = False, owner: str | None = None) -> RetrainOu
         if not claimed:
             return RetrainOutcome("busy", EnergyModel.objects.filter(user=user).first())
         try:
-            return energy_model_retrain(user=user, force=force)
+            outcome = energy_model_retrain(user=user, force=force)
         except DatabaseError:
             raise
         except Exception as error:
             logger.exception("training the energy model of user %s failed", user.pk)
             energy_model_record_failure(user=user, error=error)
             raise
+        if outcome.status == "trained":
+            row = outcome.model
+            logger.info(
+                "trained the energy model of user %s: version %s on %s logs, serving %s",
+                user.pk,
+                row.version,
+                row.n_samples,
+                "the model" if row.serves_model else "the fallback",
+            )
+        return outcome
 
 
 @contextmanager

@@ -4,6 +4,7 @@ next, her likely energy, the record of what was predicted, and her model.
 Every test runs at FROZEN_NOW: her today is 2026-03-15 (UTC).
 """
 
+import logging
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -592,3 +593,13 @@ def test_model_files_are_not_served_over_http(api, anon_client, user):
         resolve(url)
     assert anon_client.get(url).status_code == 404
     assert api.get(url).status_code == 404
+
+
+def test_a_training_says_in_the_log_what_it_made(api, user, caplog):
+    store_history(user)
+    with caplog.at_level(logging.INFO, logger="predictions.training"):
+        model = ok(api.post(RETRAIN))["model"]
+    assert (
+        f"trained the energy model of user {user.pk}: version {model['version']} "
+        f"on {model['n_samples']} logs, serving the model"
+    ) in caplog.messages
