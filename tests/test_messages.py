@@ -208,12 +208,18 @@ def test_a_url_that_matches_no_route_answers_the_same_not_found(api):
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
 
 
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
 @pytest.mark.parametrize("debug", [True, False])
-@pytest.mark.parametrize("path", ["/nonexistent", "/moods/1/nothing-here", "/calendarz"])
-def test_an_unmatched_api_path_answers_json_with_debug_on_too(api, settings, debug, path):
-    # `make run` runs with DEBUG on, where Django's handler404 would not serve.
+@pytest.mark.parametrize("path", ["/nonexistent", "/moods/0.5/", "/calendarz"])
+def test_an_unmatched_api_path_answers_json_with_debug_on_too(
+    client_for, user, settings, debug, path, method
+):
+    # `make run` runs with DEBUG on, where Django's handler404 would not serve;
+    # a write answers the same 404: CSRF checks on, as a real client meets them.
     settings.DEBUG = debug
-    response = api.get(f"{API}{path}", HTTP_ACCEPT="application/json")
+    client = client_for(user)
+    client.handler.enforce_csrf_checks = True
+    response = getattr(client, method)(f"{API}{path}", {}, format="json")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
