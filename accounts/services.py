@@ -10,7 +10,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from core.userdata import user_data_sections
 
-from .activity import record_account_deleted
+from .activity import Event, record_account_deleted, record_activity
 
 
 def user_export(*, user) -> dict:
@@ -92,3 +92,17 @@ def user_set_password(*, user, password: str) -> None:
         # Not needed for the 401 (the counter does it), but the blacklist then
         # says which refresh tokens are dead.
         user_revoke_refresh_tokens(user=user)
+
+
+def user_verify_email(*, user, request=None, detail: str = "") -> bool:
+    """Mark her address verified; True (and one ``email_verified`` event) only
+    the first time, however often a link is opened or a reset proves it."""
+    verified = (
+        get_user_model()
+        .objects.filter(pk=user.pk, email_verified=False)
+        .update(email_verified=True)
+    )
+    if verified:
+        user.email_verified = True
+        record_activity(user, Event.EMAIL_VERIFIED, request, detail=detail)
+    return bool(verified)

@@ -283,10 +283,7 @@ class PasswordResetConfirmView(APIView):
                 )
             services.user_set_password(user=user, password=data["new_password"])
             record_activity(user, Event.PASSWORD_RESET, request)
-            if not user.email_verified:
-                user.email_verified = True
-                user.save(update_fields=["email_verified"])
-                record_activity(user, Event.EMAIL_VERIFIED, request, detail="by a password reset")
+            services.user_verify_email(user=user, request=request, detail="by a password reset")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -311,16 +308,7 @@ class EmailVerifyView(APIView):
     def post(self, request):
         serializer = serializers.EmailVerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        with transaction.atomic():
-            # One event however often the link is opened: only the first
-            # request changes the row.
-            if (
-                get_user_model()
-                .objects.filter(pk=user.pk, email_verified=False)
-                .update(email_verified=True)
-            ):
-                record_activity(user, Event.EMAIL_VERIFIED, request)
+        services.user_verify_email(user=serializer.validated_data["user"], request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
