@@ -10,7 +10,13 @@ from django.http import Http404, JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    NotFound,
+    ParseError,
+    ValidationError,
+)
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -18,6 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 logger = logging.getLogger(__name__)
 
 DATABASE_RETRY_AFTER_SECONDS = 5
+NOT_AUTHENTICATED = "Send your access token as `Authorization: Bearer <access>` (from /auth/login)."
 
 
 def exception_handler(exc, context):
@@ -44,7 +51,20 @@ def exception_handler(exc, context):
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
         )
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, NotAuthenticated):
+        # DRF's "credentials were not provided" also answers a token sent with
+        # another scheme (`Token ...`, or no scheme): say what to send.
+        exc = NotAuthenticated(NOT_AUTHENTICATED)
+    response = drf_exception_handler(exc, context)
+    # Every 401 carries a stable `code` beside `detail` (simplejwt's token errors
+    # already do), so a client branches on one shape: e.g. `session_ended`,
+    # `token_reused`, `not_authenticated`.
+    unauthenticated = isinstance(exc, AuthenticationFailed | NotAuthenticated)
+    if unauthenticated and response is not None and isinstance(response.data, dict):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            response.data.setdefault("code", codes)
+    return response
 
 
 @csrf_exempt  # an API client sends no CSRF token: a write to a wrong path is a 404 too

@@ -9,7 +9,9 @@ import time_machine
 from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.tests.factories import PASSWORD
 from cycles.models import Period
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.models import DailyMood
@@ -299,3 +301,34 @@ def test_the_export_is_a_download_named_after_her_today(api, user):
     assert response["Content-Disposition"] == (
         'attachment; filename="planher-export-2026-06-16.json"'
     )
+
+
+# --- 401s ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", [None, "Token {token}", "{token}", "Bearer", "Basic {token}"])
+def test_a_missing_or_misspelt_token_is_told_what_to_send_with_a_code(anon_client, user, header):
+    token = str(AccessToken.for_user(user))
+    headers = {} if header is None else {"HTTP_AUTHORIZATION": header.format(token=token)}
+    response = anon_client.get(f"{API}/auth/me", **headers)
+    assert response.status_code == 401
+    body = response.json()
+    assert body["code"] in {
+        "not_authenticated",
+        "authentication_failed",
+        "bad_authorization_header",
+    }
+    if body["code"] == "not_authenticated":
+        assert "Authorization: Bearer <access>" in body["detail"]
+
+
+def test_a_refresh_token_used_twice_answers_with_a_code_like_its_sessions_tokens(anon_client, user):
+    login = anon_client.post(f"{API}/auth/login", {"email": user.email, "password": PASSWORD})
+    first = login.json()["refresh"]
+    assert anon_client.post(f"{API}/auth/refresh", {"refresh": first}).status_code == 200
+    replay = anon_client.post(f"{API}/auth/refresh", {"refresh": first})
+    assert (replay.status_code, replay.json()["code"]) == (401, "token_reused")
+    access = anon_client.get(
+        f"{API}/auth/me", HTTP_AUTHORIZATION=f"Bearer {login.json()['access']}"
+    )
+    assert (access.status_code, access.json()["code"]) == (401, "session_ended")
