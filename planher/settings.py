@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "moods",
     "signs",
     "predictions",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -403,6 +404,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # JSON bodies here are tiny
+# Imports: the largest file taken (Apple Health exports run to hundreds of MB);
+# files over FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) are spooled to disk.
+IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "512"))
 
 # --- Logging -----------------------------------------------------------------
 
