@@ -58,8 +58,10 @@ class ImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         if busy.exists():
             return Response(
-                {"detail": "An import of yours is still running: wait until it is done.",
-                 "id": busy.values_list("pk", flat=True).first()},
+                {
+                    "detail": "An import of yours is still running: wait until it is done.",
+                    "id": busy.values_list("pk", flat=True).first(),
+                },
                 status=status.HTTP_409_CONFLICT,
             )
         record = services.import_create(

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,27 +15,83 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Import',
+            name="Import",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=8)),
-                ('requested_format', models.CharField(blank=True, choices=[('planher', 'planher'), ('drip', 'drip'), ('clue', 'clue'), ('flo', 'flo'), ('apple_health', 'apple_health'), ('ovumcy', 'ovumcy')], help_text='As she sent it.', max_length=16)),
-                ('format', models.CharField(blank=True, choices=[('planher', 'planher'), ('drip', 'drip'), ('clue', 'clue'), ('flo', 'flo'), ('apple_health', 'apple_health'), ('ovumcy', 'ovumcy')], help_text='As read.', max_length=16)),
-                ('filename', models.CharField(blank=True, max_length=255)),
-                ('size_bytes', models.BigIntegerField(default=0)),
-                ('created', models.JSONField(default=imports.models.no_counts)),
-                ('skipped', models.JSONField(default=imports.models.no_counts)),
-                ('errors', models.JSONField(default=list, help_text='The first 100 problems.')),
-                ('error_count', models.PositiveIntegerField(default=0)),
-                ('upload', models.CharField(blank=True, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='imports', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "requested_format",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("planher", "planher"),
+                            ("drip", "drip"),
+                            ("clue", "clue"),
+                            ("flo", "flo"),
+                            ("apple_health", "apple_health"),
+                            ("ovumcy", "ovumcy"),
+                        ],
+                        help_text="As she sent it.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("planher", "planher"),
+                            ("drip", "drip"),
+                            ("clue", "clue"),
+                            ("flo", "flo"),
+                            ("apple_health", "apple_health"),
+                            ("ovumcy", "ovumcy"),
+                        ],
+                        help_text="As read.",
+                        max_length=16,
+                    ),
+                ),
+                ("filename", models.CharField(blank=True, max_length=255)),
+                ("size_bytes", models.BigIntegerField(default=0)),
+                ("created", models.JSONField(default=imports.models.no_counts)),
+                ("skipped", models.JSONField(default=imports.models.no_counts)),
+                ("errors", models.JSONField(default=list, help_text="The first 100 problems.")),
+                ("error_count", models.PositiveIntegerField(default=0)),
+                ("upload", models.CharField(blank=True, max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="imports",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['user', 'status'], name='imports_imp_user_id_15d709_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["user", "status"], name="imports_imp_user_id_15d709_idx")
+                ],
             },
         ),
     ]

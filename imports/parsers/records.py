@@ -142,7 +142,8 @@ class SignDays:
             entry.setdefault(name, value)
 
     def records(self) -> list[SignRecord]:
-        return [SignRecord(date=day, **values) for day, values in sorted(self._days.items())]
+        records = (SignRecord(date=day, **values) for day, values in sorted(self._days.items()))
+        return [record for record in records if record.logs_something()]
 
 
 def periods_from_days(
