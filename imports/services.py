@@ -178,8 +178,10 @@ def import_run(*, import_id: int, path: Path | None = None, progress=None) -> Im
     return record
 
 
-def read_file(path: Path, requested_format: str, progress) -> tuple[str, parsers.History]:
+def read_file(path: Path | None, requested_format: str, progress) -> tuple[str, parsers.History]:
     try:
+        if path is None:
+            raise FileNotFoundError
         raw = open(path, "rb")  # noqa: SIM115 (closed below)
     except OSError:
         raise parsers.UnreadableFile(
