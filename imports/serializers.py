@@ -86,6 +86,11 @@ class ImportQueuedSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Import.Status.choices)
 
 
+class ImportBusySerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    id = serializers.IntegerField(help_text="Her import still queued or running.")
+
+
 class ImportExportSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Import.Status.choices)

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from . import services
 from .models import Import
 from .serializers import (
+    ImportBusySerializer,
     ImportQueuedSerializer,
     ImportSerializer,
     ImportUploadSerializer,
@@ -40,7 +41,9 @@ class ImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         responses={
             202: ImportQueuedSerializer,
             400: OpenApiResponse(description="No file, too large, or an unknown format."),
-            409: OpenApiResponse(description="An import of hers is still running."),
+            409: OpenApiResponse(
+                ImportBusySerializer, description="An import of hers is still running."
+            ),
         },
     )
     def create(self, request, *args, **kwargs):
