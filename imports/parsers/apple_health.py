@@ -43,8 +43,8 @@ from .records import (
 ZIP_MAGIC = b"PK\x03\x04"
 # export.xml inflated: Apple's run to a few GB for years of a watch's records.
 MAX_XML_BYTES = 4 * 1024**3
-# Apple's XML compresses about 10-25 times; a bomb, hundreds to millions of times.
-MAX_COMPRESSION_RATIO = 100
+# Apple's XML compresses about 10-30 times; a bomb, a thousand to millions of times.
+MAX_COMPRESSION_RATIO = 200
 
 FLOW = "HKCategoryTypeIdentifierMenstrualFlow"
 BBT = "HKQuantityTypeIdentifierBasalBodyTemperature"
@@ -118,7 +118,7 @@ def open_xml(stream):
     if member.compress_size and member.file_size / member.compress_size > MAX_COMPRESSION_RATIO:
         raise UnreadableFile(
             f"export.xml is compressed {member.file_size // member.compress_size} times: "
-            "refused as a zip bomb (Apple's compress about 20 times)."
+            "refused as a zip bomb (Apple's compress about 10 to 30 times)."
         )
     try:
         raw = archive.open(member)
