@@ -16,8 +16,8 @@ class ImportAdmin(UserDataAdmin):
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     date_hierarchy = "created_at"
+    # (UserDataAdmin adds "user".)
     readonly_fields = [
-        "user",
         "status",
         "requested_format",
         "format",

@@ -4,7 +4,7 @@ her export lists only her own (SECURITY.md, isolation)."""
 import pytest
 
 from imports.models import Import
-from tests.two_people import API, snapshot
+from tests.two_people import API, PEOPLE, snapshot
 
 pytestmark = [
     pytest.mark.django_db,
@@ -12,19 +12,7 @@ pytestmark = [
 ]  # with_args: one class would be decorated
 
 
-def give_imports(two_people):
-    for name, person in two_people.items():
-        Import.objects.create(
-            user=person,
-            status="done",
-            format="flo",
-            filename=f"{name}-secret-file.json",
-            errors=[{"record": "cycle 1", "message": f"{name}-secret-problem"}],
-        )
-
-
 def test_another_users_import_is_a_404_like_a_missing_one(two_people, api):
-    give_imports(two_people)
     theirs = Import.objects.get(user=two_people["mallory"]).pk
     missing = Import.objects.order_by("-pk").first().pk + 1000
     before = snapshot(two_people["mallory"])
@@ -38,26 +26,25 @@ def test_another_users_import_is_a_404_like_a_missing_one(two_people, api):
 
 
 def test_her_own_import_answers_her(two_people, api):
-    give_imports(two_people)
     mine = Import.objects.get(user=two_people["alice"]).pk
     answer = api.get(f"{API}/imports/{mine}")
     assert answer.status_code == 200
-    assert answer.json()["errors"] == [{"record": "cycle 1", "message": "alice-secret-problem"}]
+    assert answer.json()["errors"] == [{"record": "cycle 1", "message": PEOPLE["alice"]["notes"]}]
 
 
 @pytest.mark.parametrize(("viewer", "stranger"), [("alice", "mallory"), ("mallory", "alice")])
 def test_her_export_lists_only_her_own_imports(two_people, client_for, viewer, stranger):
-    give_imports(two_people)
     text = client_for(two_people[viewer]).get(f"{API}/auth/me/export").content.decode()
-    assert f"{viewer}-secret-file.json" in text
-    assert f"{stranger}-secret" not in text
+    assert f"{PEOPLE[viewer]['notes']}.json" in text
+    assert PEOPLE[stranger]["notes"] not in text
 
 
 def test_her_imports_go_with_her_account(two_people, client_for):
     from accounts.tests.factories import PASSWORD
 
-    give_imports(two_people)
     alice = two_people["alice"]
     response = client_for(alice).delete(f"{API}/auth/me", {"password": PASSWORD}, format="json")
     assert response.status_code == 204
-    assert list(Import.objects.values_list("filename", flat=True)) == ["mallory-secret-file.json"]
+    assert list(Import.objects.values_list("filename", flat=True)) == [
+        f"{PEOPLE['mallory']['notes']}.json"
+    ]
