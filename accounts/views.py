@@ -2,18 +2,26 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.utils.timezone import now
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, permissions, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from core.renderers import CSVRenderer, JSONRenderer
 from core.schema import BodyOnDeleteSchema
 from core.throttling import AuthRateThrottle
 
-from . import mail, serializers, services
+from . import export_csv, mail, serializers, services
 from .activity import Event, record_activity
 from .models import ActivityEvent
 from .throttling import ResetAddressThrottle, VerificationResendThrottle
@@ -194,28 +202,62 @@ class PasswordView(APIView):
 
 @extend_schema(tags=AUTH_TAG)
 class ExportView(APIView):
-    """Everything PlanHer keeps about you, as one JSON document."""
+    """Everything PlanHer keeps about you, as one JSON document, or your days as CSV."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    csv_columns = export_csv.COLUMNS
+    EXPORT_FORMATS = ("json", "csv")
+
+    def perform_content_negotiation(self, request, force=False):
+        # DRF reads ?format= to pick a renderer and answers 404 to a name it
+        # does not know; a wrong name is her mistake: a 400 that names the choices.
+        chosen = request.query_params.get("format")
+        if chosen and chosen not in self.EXPORT_FORMATS and not force:
+            raise ValidationError({"format": ["Choose json (the default) or csv."]})
+        return super().perform_content_negotiation(request, force)
 
     @extend_schema(
         operation_id="exportAccount",
         summary="Download all her data",
+        description="Everything PlanHer keeps about you, as a file to keep "
+        "(`Content-Disposition: attachment`). `format=json` (the default): one JSON "
+        "document. `format=csv`: one row for each day with data (`date`, `period` yes/no, "
+        "`energy_level`, `notes`, `bbt_celsius`, `lh_test`, `cervical_mucus`), oldest first, "
+        "for a spreadsheet. Any other `format` is a 400.",
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=list(EXPORT_FORMATS),
+                required=False,
+                description="json (the default) or csv.",
+            )
+        ],
         responses={
-            200: OpenApiResponse(
+            (200, "application/json"): OpenApiResponse(
                 serializers.ExportDocumentSerializer,
                 description="Every record you own, as one JSON document: your account, "
                 "profile (null without one), periods and energy logs (oldest first), the "
                 "predictions served to you, and your energy model's metadata (null before "
                 "the first training).",
-            )
+            ),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="One row for each day with data, oldest first."
+            ),
+            400: OpenApiResponse(description="An unknown `format`."),
         },
     )
     def get(self, request):
         record_activity(request.user, Event.EXPORT, request)
-        filename = f"planher-export-{request.user.local_today().isoformat()}.json"
-        return Response(
-            services.user_export(user=request.user),
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        today = request.user.local_today()
+        document = services.user_export(user=request.user)
+        if request.accepted_renderer.format == "csv":
+            body = export_csv.export_days(document, today=today)
+            filename = f"planher-days-{today.isoformat()}.csv"
+        else:
+            body = document
+            filename = f"planher-export-{today.isoformat()}.json"
+        return Response(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 RESET_REQUESTED = (

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "moods",
     "signs",
     "predictions",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         # Logged and predicted levels are one type for a generated client.
         "EnergyLevelEnum": "moods.models.EnergyLevel",
         "BasisMethodEnum": "core.vocabulary.BASIS_METHODS",
+        "ImportStatusEnum": "imports.models.Import.Status",
     },
     # Swagger UI and ReDoc come from the drf-spectacular-sidecar package, served
     # as this project's static files: pinned, and no CDN (they work offline).
@@ -403,6 +405,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # JSON bodies here are tiny
+# Imports: the largest file taken (Apple Health exports run to hundreds of MB);
+# files over FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) are spooled to disk.
+IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "512"))
 
 # --- Logging -----------------------------------------------------------------
 

@@ -77,6 +77,8 @@ OPERATION_IDS = {
     ("get", "/api/v1/predictions/history/"): "listPredictionHistory",
     ("get", "/api/v1/predictions/model/"): "getEnergyModel",
     ("post", "/api/v1/predictions/retrain/"): "retrainEnergyModel",
+    ("post", "/api/v1/imports/"): "createImport",
+    ("get", "/api/v1/imports/{id}/"): "getImport",
 }
 
 AUTH_ROUTES = [

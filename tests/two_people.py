@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 
 from cycles.models import Period, Profile
 from cycles.tests.factories import PeriodFactory, ProfileFactory
+from imports.models import Import
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
 from predictions.models import EnergyModel, PredictionRecord
@@ -56,6 +57,13 @@ def give_data(person, spec):
         SignFactory(user=person, date=day, lh_test="positive", notes=spec["notes"])
     PredictionRecordFactory(user=person, date=spec["record_date"])
     EnergyModelFactory(user=person, version=spec["model_version"], n_samples=40)
+    Import.objects.create(
+        user=person,
+        status="done",
+        format="flo",
+        filename=f"{spec['notes']}.json",
+        errors=[{"record": "cycle 1", "message": spec["notes"]}],
+    )
 
 
 def markers(person, spec) -> list[str]:
@@ -80,6 +88,7 @@ def snapshot(person) -> dict:
         "signs": [model_to_dict(s) for s in Sign.objects.filter(user=person).order_by("pk")],
         "records": list(PredictionRecord.objects.filter(user=person).values()),
         "model": list(EnergyModel.objects.filter(user=person).values()),
+        "imports": list(Import.objects.filter(user=person).values()),
     }
 
 

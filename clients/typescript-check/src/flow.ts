@@ -233,5 +233,14 @@ export async function frontendFlow(): Promise<string[]> {
   lines.push(
     `${exportedAt} ${account} ${periodStarts} ${moodLevels} ${signDates} ${served} ${model} ${exportedWeight}`,
   );
+
+  // An import of hers (uploaded as multipart FormData), followed until it ends.
+  const imported = await call("get", "/api/v1/imports/{id}/", 200, { token, id: 1 });
+  const importEnded: boolean = imported.status === "done" || imported.status === "failed";
+  const importedPeriods: number = imported.created.periods + imported.skipped.periods;
+  const leftOut: string[] = imported.errors.map((e) => `${e.record}: ${e.message}`);
+  const importFormat: string | null = imported.format;
+  const importsKept: number = exported.imports.length;
+  lines.push(`${importEnded} ${importedPeriods} ${leftOut} ${importFormat} ${importsKept}`);
   return lines;
 }
