@@ -77,6 +77,7 @@ OPERATION_IDS = {
     ("get", "/api/v1/predictions/history/"): "listPredictionHistory",
     ("get", "/api/v1/predictions/model/"): "getEnergyModel",
     ("post", "/api/v1/predictions/retrain/"): "retrainEnergyModel",
+    ("get", "/api/v1/calendar/"): "getCalendar",
 }
 
 AUTH_ROUTES = [
@@ -456,6 +457,14 @@ def test_real_answers_of_every_endpoint_carry_exactly_what_the_schema_requires(
             200,
         ),
         (api, "get", "/api/v1/predictions/history/", "/api/v1/predictions/history", None, 200),
+        (
+            api,
+            "get",
+            "/api/v1/calendar/",
+            "/api/v1/calendar",
+            {"start": (today - timedelta(days=90)).isoformat()},
+            200,
+        ),
         (api, "get", "/api/v1/predictions/model/", "/api/v1/predictions/model", None, 200),
         (api, "post", "/api/v1/predictions/retrain/", "/api/v1/predictions/retrain", None, 200),
     ]
