@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_digest_stored_refresh_tokens'),
+        ("accounts", "0008_digest_stored_refresh_tokens"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='is_demo',
-            field=models.BooleanField(default=False, help_text='Made by `manage.py seed` with a generated history: not a real person.', verbose_name='demo user'),
+            model_name="user",
+            name="is_demo",
+            field=models.BooleanField(
+                default=False,
+                help_text="Made by `manage.py seed` with a generated history: not a real person.",
+                verbose_name="demo user",
+            ),
         ),
     ]
