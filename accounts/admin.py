@@ -25,14 +25,14 @@ class UserAdmin(DjangoUserAdmin):
 
     form = UserChangeFormByEmail
     add_form = UserCreationFormByEmail
-    list_display = ["email", "name", "timezone", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_superuser", "is_active"]
+    list_display = ["email", "name", "timezone", "is_staff", "is_active", "is_demo", "date_joined"]
+    list_filter = ["is_demo", "is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "name"]
     ordering = ["email"]
     readonly_fields = ["date_joined", "last_login"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Personal info", {"fields": ["name", "timezone"]}),
+        ("Personal info", {"fields": ["name", "timezone", "is_demo"]}),
         (
             "Permissions",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},

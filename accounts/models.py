@@ -66,6 +66,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="She opened the link sent to her address (or reset her password "
         "through one). Accounts from before verification existed start unverified.",
     )
+    is_demo = models.BooleanField(
+        "demo user",
+        default=False,
+        help_text="Made by `manage.py seed` with a generated history: not a real person.",
+    )
     date_joined = models.DateTimeField(default=now)
     data_version = models.PositiveBigIntegerField(
         default=0,

@@ -1,5 +1,6 @@
 """Response shapes of /predictions (documented in the OpenAPI schema)."""
 
+import calendar as months
 from datetime import timedelta
 
 from drf_spectacular.utils import extend_schema_serializer
@@ -16,6 +17,9 @@ from core.vocabulary import (
     PHASES,
 )
 from moods.models import EnergyLevel
+from signs.models import CervicalMucus, LhTest
+
+from .days import MAX_CALENDAR_DAYS
 
 HORIZON_DAYS = 2 * 366
 
@@ -145,6 +149,96 @@ class ForecastSerializer(serializers.Serializer):
     start = serializers.DateField()
     days = ForecastDaySerializer(many=True)
     detail = serializers.CharField(allow_null=True)
+
+
+def month_end(day):
+    return day.replace(day=months.monthrange(day.year, day.month)[1])
+
+
+class CalendarQuerySerializer(serializers.Serializer):
+    start = QueryDateField(
+        required=False,
+        help_text="First day (included). Defaults to the first day of `end`'s month, or of "
+        "her current month.",
+    )
+    end = QueryDateField(
+        required=False,
+        help_text=f"Last day (included), at most {MAX_CALENDAR_DAYS} days from `start`. "
+        "Defaults to the last day of `start`'s month, or of her current month.",
+    )
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.get("end")
+        if start is None and end is None:
+            start = self.context["request"].user.local_today().replace(day=1)
+        if start is None:
+            start = end.replace(day=1)
+        if end is None:
+            end = month_end(start)
+        if end < start:
+            raise serializers.ValidationError(
+                {"end": [f"Choose an end on or after the start ({start.isoformat()})."]}
+            )
+        days = (end - start).days + 1
+        if days > MAX_CALENDAR_DAYS:
+            raise serializers.ValidationError(
+                {
+                    "end": [
+                        f"A calendar covers at most {MAX_CALENDAR_DAYS} days; this range has "
+                        f"{days}. Choose an end on or before "
+                        f"{(start + timedelta(days=MAX_CALENDAR_DAYS - 1)).isoformat()}."
+                    ]
+                }
+            )
+        return {"start": start, "end": end}
+
+
+class LoggedEnergySerializer(serializers.Serializer):
+    level = serializers.ChoiceField(
+        choices=EnergyLevel.choices, help_text="What she logged: 0 low, 1 medium, 2 high."
+    )
+    notes = serializers.CharField(allow_blank=True)
+
+
+class CalendarSignsSerializer(serializers.Serializer):
+    bbt_celsius = serializers.FloatField(
+        allow_null=True, help_text="Basal body temperature in °C; null when not measured."
+    )
+    lh_test = serializers.ChoiceField(choices=LhTest.choices, allow_null=True)
+    cervical_mucus = serializers.ChoiceField(choices=CervicalMucus.choices, allow_null=True)
+    notes = serializers.CharField(allow_blank=True)
+
+
+class CalendarDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    day_of_cycle = serializers.IntegerField(allow_null=True)
+    phase = serializers.ChoiceField(choices=PHASES, allow_null=True)
+    period = serializers.ChoiceField(
+        choices=["logged", "predicted"],
+        allow_null=True,
+        help_text="`logged`: a day of a period she logged (an open one counts as long as "
+        "/current says); `predicted`: a day of a predicted period; null: no period.",
+    )
+    is_fertile = serializers.BooleanField()
+    is_ovulation = serializers.BooleanField(
+        help_text="Her (predicted) ovulation day: the last day of the fertile window."
+    )
+    energy_logged = LoggedEnergySerializer(allow_null=True)
+    energy_predicted = EnergySerializer(
+        allow_null=True,
+        help_text="As /predictions/current's `energy` for this day: for her today and later "
+        "(today's is the one recorded when first served); null before today.",
+    )
+    signs = CalendarSignsSerializer(allow_null=True, help_text="Her fertility signs that day.")
+
+
+class CalendarSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = CalendarDaySerializer(many=True)
+    detail = serializers.CharField(
+        allow_null=True, help_text="Why the cycle fields are null (no period logged yet)."
+    )
 
 
 class HistoryItemSerializer(serializers.Serializer):

@@ -26,10 +26,17 @@ from core.vocabulary import (
     ENERGY_LABELS,
     FOLLICULAR,
     HIGH,
+    LH_NEGATIVE,
+    LH_POSITIVE,
     LOW,
     LUTEAL,
     MEDIUM,
     MENSTRUAL,
+    MUCUS_CREAMY,
+    MUCUS_DRY,
+    MUCUS_EGGWHITE,
+    MUCUS_STICKY,
+    MUCUS_WATERY,
     OVULATORY,
 )
 from cycles.engine import FERTILE_WINDOW_DAYS, DayPosition, LoggedPeriod
@@ -48,6 +55,14 @@ def rule_level(point: DayPosition) -> int:
     if point.phase == OVULATORY:
         return HIGH
     return MEDIUM
+
+
+def early_cycle_rule(point: DayPosition) -> int:
+    """High on days 6-10, low after day 20, medium otherwise: energy tied to the
+    day of her cycle in a way the four phases cannot express (her forest can)."""
+    if 6 <= point.day_of_cycle <= 10:
+        return HIGH
+    return LOW if point.day_of_cycle > 20 else MEDIUM
 
 
 @dataclass(frozen=True)
@@ -243,3 +258,62 @@ def _draw(probabilities: list[float], u: float) -> int:
         if u < cumulative:
             return level
     return len(probabilities) - 1
+
+
+@dataclass(frozen=True)
+class SyntheticSign:
+    """Her fertility signs on one day (None: not measured or not observed)."""
+
+    bbt_celsius: float | None
+    lh_test: str | None
+    cervical_mucus: str | None
+
+
+def make_signs(
+    rng: random.Random,
+    history: SyntheticHistory,
+    *,
+    bbt_rate: float = 0.8,
+    mucus_rate: float = 0.6,
+) -> dict[date, SyntheticSign]:
+    """Signs that follow her true ovulation, as a charting user logs them.
+
+    Temperature (on ``bbt_rate`` of days): her baseline (36.2-36.5 °C) before
+    ovulation, about 0.3 °C higher from the day after it to her next period
+    (the Sensiplan shift), with 0.08 °C of day-to-day noise. LH tests from five
+    days before ovulation to the day after: positive the day before ovulation
+    and, half the time, on the day. Mucus (on ``mucus_rate`` of days outside her
+    period): dry after the period, creamy then watery as ovulation nears, egg
+    white on the 3 days ending on it, sticky then dry after.
+    """
+    baseline = rng.uniform(36.2, 36.5)
+    rise = rng.uniform(0.25, 0.4)
+    signs: dict[date, SyntheticSign] = {}
+    day = history.first_day
+    while day <= history.today:
+        cycle = next(c for c in history.cycles if c.start <= day < c.next_start)
+        relative = (day - cycle.ovulation).days
+        bleeding = (day - cycle.start).days < cycle.menses_length
+        bbt = None
+        if rng.random() < bbt_rate:
+            bbt = round(baseline + (rise if relative >= 1 else 0.0) + rng.gauss(0, 0.08), 2)
+        lh = None
+        if -5 <= relative <= 1:
+            positive = relative == -1 or (relative == 0 and rng.random() < 0.5)
+            lh = LH_POSITIVE if positive else LH_NEGATIVE
+        mucus = None
+        if not bleeding and rng.random() < mucus_rate:
+            if -2 <= relative <= 0:
+                mucus = MUCUS_EGGWHITE
+            elif -4 <= relative <= -3:
+                mucus = MUCUS_WATERY
+            elif -7 <= relative <= -5:
+                mucus = MUCUS_CREAMY
+            elif 1 <= relative <= 4:
+                mucus = MUCUS_STICKY
+            else:
+                mucus = MUCUS_DRY
+        if bbt is not None or lh is not None or mucus is not None:
+            signs[day] = SyntheticSign(bbt, lh, mucus)
+        day += timedelta(days=1)
+    return signs

@@ -1,3 +1,5 @@
+from django.urls import re_path
+
 from core.routers import OptionalSlashRouter
 
 from . import views
@@ -5,4 +7,7 @@ from . import views
 router = OptionalSlashRouter()
 router.register("predictions", views.PredictionViewSet, basename="prediction")
 
-urlpatterns = router.urls
+urlpatterns = [
+    re_path(r"^calendar/?$", views.CalendarView.as_view(), name="calendar"),
+    *router.urls,
+]

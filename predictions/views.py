@@ -13,6 +13,7 @@ from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.pagination import PAGE_SCHEMA, PAGE_SIZE_SCHEMA, PageNumberPagination
 from core.userdata import answer_cache_key
@@ -23,6 +24,7 @@ from moods.models import DailyMood
 
 from . import ml, queueing, records, serving, training
 from . import serializers as s
+from .days import calendar_body, forecast_days
 from .models import PredictionRecord
 
 # Answers are cached until her data changes (the key carries her data_version)
@@ -177,22 +179,17 @@ class PredictionViewSet(viewsets.GenericViewSet):
     def forecast_body(self, user, today, start, length) -> dict:
         days = [start + timedelta(days=offset) for offset in range(length)]
         data = cycle_services.cycle_data_load(user=user)
-        positions = engine.positions(data.periods, days, on=today, profile=data.profile)
-        predictor = serving.EnergyPredictor.for_user(user=user, data=data)
-        predictions = predictor.predict([positions[day] for day in days])
-        # A day that has a record (today, once served) serves it, as /current does.
-        energies = records.energies_served(user=user, days=days, predictions=predictions)
         body = {"start": start, "days": [], "detail": None if data.periods else NO_PERIOD}
-        for day, energy in zip(days, energies, strict=True):
-            where = positions[day]
+        for entry in forecast_days(user=user, data=data, today=today, days=days):
+            where = entry.position
             body["days"].append(
                 {
-                    "date": day,
+                    "date": entry.date,
                     "day_of_cycle": where.day_of_cycle if where else None,
                     "phase": where.phase if where else None,
                     "is_predicted_period": bool(where and where.is_predicted_period),
                     "is_fertile": bool(where and where.is_fertile),
-                    "energy": energy,
+                    "energy": entry.energy,
                 }
             )
         return body
@@ -313,6 +310,42 @@ class PredictionViewSet(viewsets.GenericViewSet):
                 "status": "trained" if outcome.status == "trained" else "unchanged",
                 "model": serving.energy_model_summary(user=user),
             }
+        )
+
+
+@extend_schema(tags=["predictions"])
+class CalendarView(APIView):
+    """Her days, past and future, in one answer."""
+
+    @extend_schema(
+        operation_id="getCalendar",
+        summary="Her days, past and future: cycle, periods, energy logged and predicted, signs",
+        description="One entry a day from `start` to `end` (both included, at most 366 days; "
+        "without them, her current month in her time zone; with only one, that date's "
+        "month from or up to it). Each day says where it sits in her cycle as known today "
+        "(the same as `/predictions/forecast` for that day, and as `/predictions/current` "
+        "for today and later), whether it is a logged or a predicted period day, fertile, "
+        "her ovulation day, the energy she logged (`energy_logged`), the energy predicted "
+        "for it (`energy_predicted`, as `/predictions/current`'s `energy`: for her today and "
+        "later, null before) and her fertility signs. Without a logged period the cycle "
+        "fields are null and `detail` says why.",
+        parameters=[s.CalendarQuerySerializer],
+        responses=s.CalendarSerializer,
+    )
+    def get(self, request):
+        query = s.CalendarQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        user = request.user
+        today = user.local_today()
+        start, end = query.validated_data["start"], query.validated_data["end"]
+        key = answer_cache_key("calendar", user, ml.FORMAT_VERSION, today, start, end)
+        return Response(
+            cached_answer(
+                key,
+                lambda: calendar_body(
+                    user=user, today=today, start=start, end=end, no_period_detail=NO_PERIOD
+                ),
+            )
         )
 
 

@@ -79,6 +79,7 @@ OPERATION_IDS = {
     ("post", "/api/v1/predictions/retrain/"): "retrainEnergyModel",
     ("post", "/api/v1/imports/"): "createImport",
     ("get", "/api/v1/imports/{id}/"): "getImport",
+    ("get", "/api/v1/calendar/"): "getCalendar",
 }
 
 AUTH_ROUTES = [
@@ -458,6 +459,14 @@ def test_real_answers_of_every_endpoint_carry_exactly_what_the_schema_requires(
             200,
         ),
         (api, "get", "/api/v1/predictions/history/", "/api/v1/predictions/history", None, 200),
+        (
+            api,
+            "get",
+            "/api/v1/calendar/",
+            "/api/v1/calendar",
+            {"start": (today - timedelta(days=90)).isoformat()},
+            200,
+        ),
         (api, "get", "/api/v1/predictions/model/", "/api/v1/predictions/model", None, 200),
         (api, "post", "/api/v1/predictions/retrain/", "/api/v1/predictions/retrain", None, 200),
     ]

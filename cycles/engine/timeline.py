@@ -133,6 +133,7 @@ class _Cycle:
             is_period=is_period,
             is_predicted_period=is_period and self.predicted,
             is_fertile=first_fertile <= day <= last_fertile,
+            is_ovulation=day == self.ovulation,
         )
 
 

@@ -63,6 +63,7 @@ class DayPosition:
     is_period: bool  # bleeding day: logged, or predicted
     is_predicted_period: bool  # in a predicted (not logged) period
     is_fertile: bool  # in the fertile window
+    is_ovulation: bool = False  # her cycle's ovulation day (the fertile window's last day)
 
 
 @dataclass(frozen=True)

@@ -164,9 +164,48 @@ def test_retrain_models_exits_non_zero_when_a_training_fails(monkeypatch):
 
 def test_retrain_models_leaves_a_user_being_trained_elsewhere_and_says_so():
     run("seed", "--users", "1", "--days", "45", "--seed", "3")
+    version = EnergyModel.objects.get().version
     EnergyModel.objects.update(training_started_at=now())  # a worker trains her now
 
     output = run("retrain_models", "--all", "--force")
 
     assert "trained 0, skipped 1 (1 being trained elsewhere), failed 0" in output
-    assert EnergyModel.objects.get().version == 1
+    assert EnergyModel.objects.get().version == version
+
+
+def test_seeded_demo_users_are_marked_and_each_lives_her_cycle_her_own_way(client_for):
+    """GIVEN a fresh database WHEN `seed` runs (as `make run` does) THEN the demo users
+    are marked as such; the first is served by her model, whose history holds what
+    was served on each replayed day, scored by what she logged after; the first two
+    chart signs; the third's energy ignores her cycle."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from predictions.models import PredictionRecord
+    from signs.models import Sign
+
+    output = run("seed", "--users", "3", "--days", "150", "--seed", "2026")
+    demos = list(get_user_model().objects.filter(is_demo=True).order_by("email"))
+    assert [demo.email for demo in demos] == [demo_email(n) for n in (1, 2, 3)]
+    assert "phases alone cannot express" in output and "60 days served and recorded" in output
+    first = demos[0]
+    api = client_for(first)
+    current = api.get("/api/v1/predictions/current").json()
+    assert current["energy"]["source"] == "model"
+    forecast = api.get("/api/v1/predictions/forecast", {"days": 28}).json()["days"]
+    assert len({day["energy"]["level"] for day in forecast}) >= 2  # a varied forecast
+    history = api.get("/api/v1/predictions/history").json()
+    assert history["count"] == 61  # 60 replayed days and today
+    assert history["summary"]["evaluated"] >= 45
+    assert history["summary"]["accuracy"] > 0.5
+    today = first.local_today()
+    for record in PredictionRecord.objects.filter(user=first):
+        # Served on its own day, before she logged it, never written afterwards.
+        assert record.created_at.astimezone(ZoneInfo(first.timezone)).date() == record.date
+        assert today - timedelta(days=60) <= record.date <= today
+    assert {r.source for r in PredictionRecord.objects.filter(user=first)} == {"model"}
+    signs = [Sign.objects.filter(user=demo).count() for demo in demos]
+    assert signs[0] > 100 and signs[1] > 100 and signs[2] == 0
+    assert EnergyModel.objects.get(user=demos[2]).serves_model is False
+    # Newcomers and staff are not demo users.
+    assert not UserFactory().is_demo

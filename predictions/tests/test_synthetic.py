@@ -4,6 +4,7 @@ import itertools
 import random
 from collections import Counter
 from datetime import date, timedelta
+from statistics import mean
 
 import pytest
 
@@ -12,6 +13,7 @@ from predictions.synthetic import (
     HIGH,
     LOW,
     MEDIUM,
+    make_signs,
     make_user_history,
     rule_level,
 )
@@ -165,3 +167,26 @@ def test_the_profile_is_plausible():
 def test_a_history_needs_at_least_one_day():
     with pytest.raises(ValueError):
         _history(days=0)
+
+
+def test_generated_signs_follow_her_true_ovulation_as_a_charting_user_logs_them():
+    """Temperatures rise after ovulation (the Sensiplan shift), an LH test is
+    positive only the day before ovulation or on it, egg-white mucus only in the
+    3 days ending on it, and no mucus is noted on a bleeding day."""
+    rng = random.Random(11)
+    history = make_user_history(rng, days=150, today=TODAY)
+    signs = make_signs(rng, history)
+    before, after = [], []
+    for day, sign in signs.items():
+        cycle = next(c for c in history.cycles if c.start <= day < c.next_start)
+        relative = (day - cycle.ovulation).days
+        if sign.bbt_celsius is not None:
+            (after if relative >= 1 else before).append(sign.bbt_celsius)
+        if sign.lh_test == "positive":
+            assert relative in (-1, 0)
+        if sign.cervical_mucus == "eggwhite":
+            assert -2 <= relative <= 0
+        if sign.cervical_mucus is not None:
+            assert (day - cycle.start).days >= cycle.menses_length
+    assert 0.2 < mean(after) - mean(before) < 0.45
+    assert 0.7 < len(before + after) / 150 < 0.9

@@ -199,6 +199,21 @@ export async function frontendFlow(): Promise<string[]> {
     lines.push(`${day.date}: ${level === null ? "?" : ENERGY_LABELS[level]}`);
   }
 
+  // Her month: past and future in one answer.
+  const month = await call("get", "/api/v1/calendar/", 200, {
+    token,
+    query: { start: "2026-03-01", end: "2026-03-31" },
+  });
+  for (const day of month.days) {
+    const period: "logged" | "predicted" | null = day.period;
+    const logged: 0 | 1 | 2 | null = day.energy_logged === null ? null : day.energy_logged.level;
+    const predicted: string = day.energy_predicted === null ? "" : day.energy_predicted.label;
+    const bbt: number | null = day.signs === null ? null : day.signs.bbt_celsius;
+    const marks = `${day.is_fertile ? "fertile" : ""}${day.is_ovulation ? " ovulation" : ""}`;
+    lines.push(`${day.date} ${day.phase} ${period} ${logged} ${predicted} ${bbt} ${marks}`);
+  }
+  lines.push(`${month.start}..${month.end} ${month.detail}`);
+
   // Prediction history, one page.
   const history = await call("get", "/api/v1/predictions/history/", 200, {
     token,

@@ -1,4 +1,5 @@
 import random
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -6,10 +7,48 @@ from django.core.management.base import BaseCommand
 from django.utils.timezone import now
 
 from predictions import training
-from predictions.seeding import history_store
-from predictions.synthetic import make_user_history
+from predictions.seeding import history_replay
+from predictions.synthetic import early_cycle_rule, make_signs, make_user_history
 
 DEMO_PASSWORD = "planher-demo-2026"
+# The days at the end of her history replayed one by one (served, then logged).
+MAX_REPLAY_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    story: str
+    history: dict  # make_user_history's options
+    signs: bool  # she charts her temperature, LH tests and mucus
+
+
+# Demo users take these in turn (demo4 is demo1's kind again, and so on).
+PERSONAS = (
+    Persona(
+        "Demo 1 (energy by day of cycle)",
+        "high on days 6-10 and low after day 20: a pattern phases alone cannot express, "
+        "so her forest serves",
+        {"cycle_effect": 1.6, "rule": early_cycle_rule},
+        signs=True,
+    ),
+    Persona(
+        "Demo 2 (energy by phase)",
+        "low in her period and late luteal days, high around ovulation",
+        {"cycle_effect": 1.6},
+        signs=True,
+    ),
+    Persona(
+        "Demo 3 (no cycle effect)",
+        "energy that does not follow her cycle",
+        {"cycle_effect": 0.0},
+        signs=False,
+    ),
+)
+
+
+def persona_of(number: int) -> Persona:
+    return PERSONAS[(number - 1) % len(PERSONAS)]
 
 
 def demo_email(number: int) -> str:
@@ -18,9 +57,12 @@ def demo_email(number: int) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Create realistic demo users (varied cycles, energy that depends on the cycle plus "
-        "noise, some days missing) and train their models. Idempotent: demo users who "
-        "already exist are kept as they are, with their data; --reset recreates them."
+        "Create realistic demo users (varied cycles; energy that follows the day of her "
+        "cycle, her phases, or nothing; signs for some; some days missing), replay their "
+        "last days (up to 60) through the code that serves /predictions/current, so their "
+        "history holds what was served and what they then logged, and train their models. "
+        "Idempotent: demo users who already exist are kept as they are, with their data; "
+        "--reset recreates them."
     )
 
     def add_arguments(self, parser):
@@ -49,8 +91,9 @@ class Command(BaseCommand):
 
     def seed_user(self, number: int, *, days: int, seed: int, today, reset: bool) -> bool:
         """Creates her (or, with ``reset``, recreates her data); True when seeded."""
+        persona = persona_of(number)
         user, created = get_user_model().objects.get_or_create(
-            email=demo_email(number), defaults={"name": f"Demo {number}"}
+            email=demo_email(number), defaults={"name": persona.name, "is_demo": True}
         )
         if not created and not reset:
             self.keep_user(user)
@@ -63,13 +106,27 @@ class Command(BaseCommand):
                 )
             )
         user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        user.name, user.is_demo = persona.name, True
+        user.save(update_fields=["password", "name", "is_demo"])
         rng = random.Random(f"{seed}:{number}")
         # Her last logged day is yesterday, so today's energy is still to log.
-        history = make_user_history(rng, days=days, today=today - timedelta(days=1))
-        history_store(user=user, history=history)
+        history = make_user_history(
+            rng, days=days, today=today - timedelta(days=1), **persona.history
+        )
+        signs = make_signs(rng, history) if persona.signs else None
+        served = history_replay(
+            user=user,
+            history=history,
+            signs=signs,
+            replay_days=min(MAX_REPLAY_DAYS, days // 2),
+        )
         outcome = training.retrain(user)
-        self.stdout.write(f"{user.email}: {len(history.levels)} logs, model {outcome.status}")
+        serving = "the model" if outcome.model and outcome.model.serves_model else "the fallback"
+        self.stdout.write(
+            f"{user.email}: {persona.story}; {len(history.levels)} logs, "
+            f"{len(signs or ())} days of signs, {served} days served and recorded, "
+            f"model {outcome.status} (serving {serving})"
+        )
         return True
 
     def keep_user(self, user) -> None:
