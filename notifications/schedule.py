@@ -13,7 +13,7 @@ a repeated one (autumn) at its first occurrence.
 enabled kinds becomes due, so a run reads only the users due at that moment.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 PERIOD_DUE = "period_due"
@@ -33,8 +33,9 @@ LATE_REPEAT_DAYS = 7
 
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """``at`` on her clock on ``day``, as an aware datetime (fold=0, see above)."""
-    return datetime.combine(day, at, tzinfo=zone)
+    """``at`` on her clock on ``day``, as an instant in UTC (fold=0, see above).
+    In UTC because Python never finds a local time in a gap equal to any instant."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
 def kind_times(enabled: dict[str, bool], log_reminder_time: time | None) -> dict[str, time]:
