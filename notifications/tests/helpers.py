@@ -16,10 +16,12 @@ def instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def person(email: str, *, zone: str = "UTC", last_start=None, verified=True, **preferences):
+def person(
+    email: str, *, zone: str = "UTC", last_start=None, verified=True, name="", **preferences
+):
     """A woman with three regular 28-day cycles, the last one starting ``last_start``
     (a date), and these notification preferences (next check worked out from now)."""
-    user = UserFactory(email=email, timezone=zone, email_verified=verified)
+    user = UserFactory(email=email, timezone=zone, email_verified=verified, name=name)
     if last_start is not None:
         ProfileFactory(user=user, cycle_length=28, luteal_length=14, menses_length=5)
         for cycles_ago in (3, 2, 1, 0):
