@@ -1,7 +1,15 @@
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Kind, Notification, NotificationPreferences
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "20:30"}
+)
+class HourMinuteField(serializers.TimeField):
+    """A time of day written "HH:MM" (the schema's ``format: time`` would ask for seconds)."""
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -27,7 +35,7 @@ class NotificationPreferencesSerializer(serializers.ModelSerializer):
             "max_value": "Give a whole number of days from 0 to 7, or null to turn it off.",
         },
     )
-    log_reminder_time = serializers.TimeField(
+    log_reminder_time = HourMinuteField(
         format="%H:%M",
         input_formats=["%H:%M"],
         allow_null=True,
