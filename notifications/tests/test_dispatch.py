@@ -185,7 +185,7 @@ def test_the_weekly_summary_tells_her_week_in_a_few_lines():
 
 
 def test_email_goes_only_to_a_verified_address_with_a_one_click_unsubscribe():
-    alice = person("alice@example.com", last_start=TODAY - timedelta(days=31))
+    person("alice@example.com", last_start=TODAY - timedelta(days=31))
     person("bob@example.com", last_start=TODAY - timedelta(days=31), verified=False)
 
     dispatch_at("2026-03-16T09:00:00+00:00")
