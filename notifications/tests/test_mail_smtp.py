@@ -16,7 +16,6 @@ import time_machine
 from django.core.management import call_command
 from django.db import connections
 
-from accounts.tests.test_mail_smtp import smtp_server  # noqa: F401 (a fixture)
 from notifications.models import Notification, NotificationPreferences
 
 from .helpers import person
@@ -85,7 +84,7 @@ def people():
 
 def test_each_due_reminder_goes_once_in_three_time_zones_and_nothing_else(
     people,
-    smtp_server,  # noqa: F811
+    smtp_server,
 ):
     for city in ("tokyo", "paris", "newyork"):
         before = len(smtp_server.messages)
@@ -112,7 +111,7 @@ def test_each_due_reminder_goes_once_in_three_time_zones_and_nothing_else(
 def test_the_unsubscribe_link_turns_email_off_without_a_login(
     people,
     smtp_server,
-    anon_client,  # noqa: F811
+    anon_client,
 ):
     send_reminders(NINE_OH_FIVE["tokyo"])
     [(rcpt, message)] = smtp_server.messages

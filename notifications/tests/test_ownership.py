@@ -38,7 +38,6 @@ def test_marking_another_users_notification_read_is_a_404_like_a_missing_one(api
 
 @pytest.mark.parametrize("query", ["user={other}", "user_id={other}", "owner={other}"])
 def test_her_list_shows_only_her_notifications(api, theirs, other_user, query):
-    mine, _ = theirs
     for url in (
         f"{API}/notifications/",
         f"{API}/notifications/?{query.format(other=other_user.pk)}",
