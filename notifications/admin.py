@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.timezone import now
 
 from core.admin import UserDataAdmin
 
+from .dispatch import zone_of
 from .models import CalendarFeed, Notification, NotificationPreferences, PushSubscription
 
 
@@ -44,6 +46,11 @@ class NotificationPreferencesAdmin(UserDataAdmin):
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     readonly_fields = ["next_check_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        # Her next check follows the new settings, as after her own PATCH.
+        obj.schedule_after(now(), zone_of(obj.user))
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(PushSubscription)
