@@ -163,13 +163,15 @@ class CalendarFeed(models.Model):
 
     Looked up by the token's SHA-256 (``token_hash``, unique): the database is
     never asked for the secret itself. The token is kept encrypted at rest too
-    (``core.fields``) because ``GET /calendar/feed`` gives her the same URL again.
+    (``secret``, ``core.fields``) because ``GET /calendar/feed`` gives her the same
+    URL again.
     """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
-    token = EncryptedTextField(max_length=100)
+    # Not named ``token``: ``reencrypt_fields`` annotates its rows with that name.
+    secret = EncryptedTextField(max_length=100)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=now)
     rotated_at = models.DateTimeField(null=True, blank=True)
@@ -181,4 +183,4 @@ class CalendarFeed(models.Model):
 
     def new_token(self) -> None:
         token = secrets.token_urlsafe(32)
-        self.token, self.token_hash = token, token_digest(token)
+        self.secret, self.token_hash = token, token_digest(token)

@@ -136,7 +136,7 @@ class PushSubscriptionView(generics.GenericAPIView):
 
 
 def feed_url(request, feed: CalendarFeed) -> str:
-    return request.build_absolute_uri(reverse("calendar-feed-ics", kwargs={"token": feed.token}))
+    return request.build_absolute_uri(reverse("calendar-feed-ics", kwargs={"token": feed.secret}))
 
 
 @extend_schema(tags=["calendar"])

@@ -14,6 +14,8 @@ from cycles.models import Period, Profile
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
+from notifications.models import CalendarFeed
+from notifications.tests.factories import NotificationFactory, PushSubscriptionFactory
 from predictions.models import EnergyModel, PredictionRecord
 from predictions.tests.factories import EnergyModelFactory, PredictionRecordFactory
 from signs.models import Sign
@@ -56,6 +58,11 @@ def give_data(person, spec):
         SignFactory(user=person, date=day, lh_test="positive", notes=spec["notes"])
     PredictionRecordFactory(user=person, date=spec["record_date"])
     EnergyModelFactory(user=person, version=spec["model_version"], n_samples=40)
+    NotificationFactory(user=person, title="How is your energy today?")
+    PushSubscriptionFactory(user=person, endpoint=f"https://push.example.com/{person.pk}")
+    feed = CalendarFeed(user=person)
+    feed.new_token()
+    feed.save()
 
 
 def markers(person, spec) -> list[str]:

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("token", core.fields.EncryptedTextField(max_length=100)),
+                ("secret", core.fields.EncryptedTextField(max_length=100)),
                 ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("rotated_at", models.DateTimeField(blank=True, null=True)),
