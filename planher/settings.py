@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "signs",
     "predictions",
     "imports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_rate("THROTTLE_AUTH_RATE", "10/min"),
         "user": env_rate("THROTTLE_USER_RATE", "600/min"),
+        "calendar_feed": env_rate("THROTTLE_FEED_RATE", "60/hour"),
     },
     "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else 0,
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
@@ -374,6 +376,31 @@ CELERY_BEAT_SCHEDULE["flush-expired-tokens"] = {
     "task": "accounts.tasks.flush_expired_tokens",
     "schedule": 24 * 60 * 60,
 }
+
+# --- Notifications (reminders, Web Push, the calendar feed) -------------------
+
+# This server's own address, for links in reminder emails (the unsubscribe page).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# Web Push (VAPID): both keys, or Web Push is off (POST /notifications/push-subscriptions
+# answers 409). The private key as base64url DER or PEM text; the subject a mailto: or https: URL.
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost")
+# Push endpoints must be https; tests point them at a local http server.
+WEB_PUSH_ALLOW_HTTP = env_bool("WEB_PUSH_ALLOW_HTTP")
+# Where alerts come from: dotted paths of callables
+# ``source(*, user, today) -> [{code, title, detail, since}]`` (notifications/alerts.py).
+NOTIFICATION_ALERT_SOURCES = env_list("NOTIFICATION_ALERT_SOURCES")
+# The beat task that sends due reminders, every this many seconds (0: off; without
+# a broker run `manage.py send_reminders` from cron instead).
+REMINDERS_EVERY_SECONDS = int(os.environ.get("REMINDERS_EVERY_SECONDS", "300"))
+if REMINDERS_EVERY_SECONDS > 0:
+    CELERY_BEAT_SCHEDULE["send-due-reminders"] = {
+        "task": "notifications.tasks.send_due_reminders",
+        "schedule": REMINDERS_EVERY_SECONDS,
+        # A run that waited longer than its period is skipped: the next one catches up.
+        "options": {"expires": REMINDERS_EVERY_SECONDS},
+    }
 
 # --- Production hardening (active whenever DEBUG is off) --------------------
 

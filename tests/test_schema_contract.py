@@ -26,6 +26,7 @@ from core.vocabulary import (
 )
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.tests.factories import DailyMoodFactory
+from notifications.tests.factories import NotificationFactory
 from predictions import training
 from predictions.tests.factories import PredictionRecordFactory
 
@@ -80,6 +81,13 @@ OPERATION_IDS = {
     ("post", "/api/v1/imports/"): "createImport",
     ("get", "/api/v1/imports/{id}/"): "getImport",
     ("get", "/api/v1/calendar/"): "getCalendar",
+    ("get", "/api/v1/notifications/"): "listNotifications",
+    ("post", "/api/v1/notifications/{id}/read"): "markNotificationRead",
+    ("get", "/api/v1/notifications/preferences"): "getNotificationPreferences",
+    ("patch", "/api/v1/notifications/preferences"): "updateNotificationPreferences",
+    ("post", "/api/v1/notifications/push-subscriptions"): "createPushSubscription",
+    ("get", "/api/v1/calendar/feed"): "getCalendarFeed",
+    ("post", "/api/v1/calendar/feed/rotate"): "rotateCalendarFeed",
 }
 
 AUTH_ROUTES = [
@@ -286,6 +294,10 @@ def test_the_export_answer_documents_every_section_of_the_export(document):
         "signs",
         "prediction_history",
         "energy_model",
+        "notifications",
+        "notification_preferences",
+        "push_subscriptions",
+        "calendar_feed",
     } <= sections
     assert set(export["properties"]) == {"exported_at", "account", *sections}
     assert all(section.schema is not None for section in user_data_sections())
@@ -388,6 +400,7 @@ def test_real_answers_of_every_endpoint_carry_exactly_what_the_schema_requires(
 ):
     api = client_for(rich_user)
     today = rich_user.local_today()
+    NotificationFactory(user=rich_user)  # her list and her export show one
     calls = [
         (anon_client, "get", "/api/v1/health", "/api/v1/health", None, 200),
         (
@@ -469,6 +482,25 @@ def test_real_answers_of_every_endpoint_carry_exactly_what_the_schema_requires(
         ),
         (api, "get", "/api/v1/predictions/model/", "/api/v1/predictions/model", None, 200),
         (api, "post", "/api/v1/predictions/retrain/", "/api/v1/predictions/retrain", None, 200),
+        (api, "get", "/api/v1/notifications/", "/api/v1/notifications/", None, 200),
+        (
+            api,
+            "get",
+            "/api/v1/notifications/preferences",
+            "/api/v1/notifications/preferences",
+            None,
+            200,
+        ),
+        (
+            api,
+            "patch",
+            "/api/v1/notifications/preferences",
+            "/api/v1/notifications/preferences",
+            {"log_reminder_time": "20:30"},
+            200,
+        ),
+        (api, "get", "/api/v1/calendar/feed", "/api/v1/calendar/feed", None, 200),
+        (api, "post", "/api/v1/calendar/feed/rotate", "/api/v1/calendar/feed/rotate", None, 200),
     ]
     for client, method, path, url, data, status in calls:
         send = getattr(client, method)

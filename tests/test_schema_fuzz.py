@@ -31,6 +31,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from accounts.tests.factories import PASSWORD, UserFactory
 from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.tests.factories import DailyMoodFactory
+from notifications.tests.factories import NotificationFactory
 from predictions import training
 from predictions.tests.factories import PredictionRecordFactory
 from signs.tests.factories import SignFactory
@@ -124,6 +125,9 @@ VALID_BODIES = {
     "PUT /api/v1/periods/{id}/": _period_body,
     "POST /api/v1/signs/": _sign_body,
     "PUT /api/v1/signs/{id}/": _sign_body,
+    "PATCH /api/v1/notifications/preferences": lambda: st.just(
+        {"log_reminder_time": "20:30", "period_due_days_before": 3, "weekly_summary": True}
+    ),
 }
 
 
@@ -131,7 +135,10 @@ VALID_BODIES = {
 def flatmap_path_parameters(context, path_parameters):
     """Her ids and the stranger's, next to the generated ones (mostly unknown)."""
     path = context.operation.path
-    resource = next((name for name in ("periods", "moods", "signs") if f"/{name}/" in path), None)
+    resource = next(
+        (name for name in ("periods", "moods", "signs", "notifications") if f"/{name}/" in path),
+        None,
+    )
     if resource is None or not path_parameters or "id" not in path_parameters:
         return st.just(path_parameters)
     known = st.deferred(lambda: st.sampled_from(FUZZ["ids"][resource]))
@@ -179,10 +186,12 @@ def fuzz_user(transactional_db, monkeypatch):
     for days in (3, 2):
         PredictionRecordFactory(user=user, date=today - timedelta(days=days))
     assert training.energy_model_retrain(user=user).status == "trained"
+    notifications = [NotificationFactory(user=user) for _ in range(3)]
     theirs = (
         PeriodFactory(user=stranger, start_date=today - timedelta(days=20)),
         DailyMoodFactory(user=stranger, date=today - timedelta(days=2)),
         SignFactory(user=stranger, date=today - timedelta(days=2)),
+        NotificationFactory(user=stranger),
     )
     FUZZ.update(
         user=user,
@@ -191,6 +200,7 @@ def fuzz_user(transactional_db, monkeypatch):
             "periods": [period.pk for period in periods] + [theirs[0].pk],
             "moods": [mood.pk for mood in moods[:5]] + [theirs[1].pk],
             "signs": [sign.pk for sign in signs] + [theirs[2].pk],
+            "notifications": [n.pk for n in notifications] + [theirs[3].pk],
         },
     )
     yield user

@@ -15,6 +15,8 @@ from cycles.tests.factories import PeriodFactory, ProfileFactory
 from imports.models import Import
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
+from notifications.models import CalendarFeed
+from notifications.tests.factories import NotificationFactory, PushSubscriptionFactory
 from predictions.models import EnergyModel, PredictionRecord
 from predictions.tests.factories import EnergyModelFactory, PredictionRecordFactory
 from signs.models import Sign
@@ -64,6 +66,11 @@ def give_data(person, spec):
         filename=f"{spec['notes']}.json",
         errors=[{"record": "cycle 1", "message": spec["notes"]}],
     )
+    NotificationFactory(user=person, title="How is your energy today?")
+    PushSubscriptionFactory(user=person, endpoint=f"https://push.example.com/{person.pk}")
+    feed = CalendarFeed(user=person)
+    feed.new_token()
+    feed.save()
 
 
 def markers(person, spec) -> list[str]:

@@ -234,6 +234,22 @@ export async function frontendFlow(): Promise<string[]> {
   const firstNotes: string | undefined = moods.results[0]?.notes;
   lines.push(`${moreMoods} ${firstNotes}`);
 
+  // Her reminders: the in-app list, her settings, her calendar subscription.
+  const notifications = await call("get", "/api/v1/notifications/", 200, { token });
+  for (const note of notifications.results) {
+    const readAt: string | null = note.read_at;
+    lines.push(`${note.created_at} ${note.kind}: ${note.title} (${readAt ?? "unread"})`);
+  }
+  const reminders = await call("get", "/api/v1/notifications/preferences", 200, { token });
+  const dueBefore: number | null = reminders.period_due_days_before;
+  const logAt: string | null = reminders.log_reminder_time;
+  const pushKey: string | null = reminders.push_public_key;
+  lines.push(`${dueBefore} ${logAt} ${reminders.email} ${reminders.push} ${pushKey}`);
+  const feed = await call("get", "/api/v1/calendar/feed", 200, { token });
+  const rotated = await call("post", "/api/v1/calendar/feed/rotate", 200, { token });
+  const feedUrl: string = rotated.url;
+  lines.push(`${feed.url} -> ${feedUrl}`);
+
   // Everything, as one document.
   const exported = await call("get", "/api/v1/auth/me/export", 200, { token });
   const exportedAt: string = exported.exported_at;

@@ -1,0 +1,139 @@
+"""How long ``send_reminders`` takes with 100,000 users, only some of whom are due.
+
+    .venv/bin/python bench/reminders.py [--users 100000] [--database-url postgres://...]
+
+Makes the users in bulk (24 time zones, three logged periods each at random
+points of their cycles, the default reminder preferences, verified addresses),
+their preferences' next check worked out at 07:30 UTC on 16 March 2026, then
+times the dispatcher (``notifications.dispatch.reminders_send``, what
+``manage.py send_reminders --at`` and the beat task run), mail to Django's
+in-memory backend (rendered, not sent):
+
+1. at 08:05 UTC: the users whose 09:00 has come (Paris, UTC+1 then: ~1/24);
+2. a minute later: nobody is due (the index answers "none");
+3. ``--all-due N``: N users forced due at once, at 07:31 UTC (the first run
+   after the migration that gives every account its preferences), for the cost
+   of one due user.
+"""
+
+import argparse
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import harness
+
+ZONES = [
+    "Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver",
+    "America/Chicago", "America/New_York", "America/Sao_Paulo", "Atlantic/Azores",
+    "UTC", "Europe/London", "Europe/Paris", "Europe/Helsinki", "Europe/Moscow",
+    "Asia/Dubai", "Asia/Karachi", "Asia/Kolkata", "Asia/Dhaka", "Asia/Bangkok",
+    "Asia/Shanghai", "Asia/Tokyo", "Australia/Brisbane", "Pacific/Noumea",
+    "Pacific/Auckland", "Pacific/Tongatapu",
+]  # fmt: skip
+MADE = datetime(2026, 3, 16, 7, 30, tzinfo=UTC)
+BATCH = 5000
+
+
+def make_users(count: int, seed: int = 2026) -> float:
+    from zoneinfo import ZoneInfo
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db import models, transaction
+
+    from cycles.models import Period
+    from notifications.models import NotificationPreferences
+
+    User = get_user_model()
+    rng = random.Random(seed)
+    password = make_password("bench-password-2026")
+    started = time.perf_counter()
+    today = MADE.date()
+    with transaction.atomic():
+        for first in range(0, count, BATCH):
+            n = range(first, min(count, first + BATCH))
+            users = models.QuerySet(User).bulk_create(
+                [
+                    User(
+                        email=f"bench{i}@example.com", password=password,
+                        timezone=ZONES[i % len(ZONES)], email_verified=True,
+                    )
+                    for i in n
+                ]
+            )  # fmt: skip
+            periods, preferences = [], []
+            for user in users:
+                last = today - timedelta(days=rng.randint(1, 40))
+                for ago in (56, 28, 0):
+                    start = last - timedelta(days=ago + rng.randint(-2, 2) * (ago > 0))
+                    periods.append(
+                        Period(user=user, start_date=start, end_date=start + timedelta(days=4))
+                    )
+                prefs = NotificationPreferences(user=user)
+                prefs.schedule_after(MADE, ZoneInfo(user.timezone))
+                preferences.append(prefs)
+            # Plain QuerySets: the bench writes a state, it announces no change.
+            models.QuerySet(Period).bulk_create(periods)
+            models.QuerySet(NotificationPreferences).bulk_create(preferences)
+    return time.perf_counter() - started
+
+
+def timed_dispatch(at: datetime):
+    from notifications.dispatch import reminders_send
+
+    started = time.perf_counter()
+    summary = reminders_send(at=at)
+    return time.perf_counter() - started, summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--all-due", type=int, default=10_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    env = harness.bench_environment(
+        args.database_url, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+    )
+    harness.setup_django(env)
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.core import mail
+
+    mail.outbox = []
+    from django.db import connection
+
+    from notifications.models import NotificationPreferences
+
+    print(f"# {harness.machine()}; {connection.vendor}", file=sys.stderr)
+    made = make_users(args.users)
+    print(f"made {args.users} users (3 periods each, preferences) in {made:.1f} s")
+
+    at = MADE.replace(hour=8, minute=5)
+    seconds, summary = timed_dispatch(at)
+    print(f"08:05 UTC, {args.users} users: {seconds:.2f} s; {summary}; {len(mail.outbox)} emails")
+    seconds, summary = timed_dispatch(at + timedelta(minutes=1))
+    print(f"08:06 UTC, nobody due: {seconds * 1000:.1f} ms; {summary}")
+
+    if args.all_due:
+        forced = list(
+            NotificationPreferences.objects.order_by("pk").values_list("pk", flat=True)[
+                : args.all_due
+            ]
+        )
+        NotificationPreferences.objects.filter(pk__in=forced).update(next_check_at=MADE)
+        # 07:31 UTC: no zone's 09:00 falls between 07:30 and then, so only the
+        # forced users are due (each worked out on her own clock).
+        seconds, summary = timed_dispatch(MADE + timedelta(minutes=1))
+        print(
+            f"07:31 UTC, {args.all_due} forced due: {seconds:.2f} s "
+            f"({seconds / max(summary.users, 1) * 1000:.2f} ms a user); {summary}"
+        )
+
+
+if __name__ == "__main__":
+    main()
