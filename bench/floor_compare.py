@@ -1,0 +1,481 @@
+"""PlanHer beside the floor (a bare FastAPI ``/me``, ``../shared/bench/floor``), in one run.
+
+    .venv/bin/python bench/floor_compare.py              # or: make bench-floor
+    .venv/bin/python bench/floor_compare.py --servers granian,gunicorn --writes
+
+Starts the floor (uvicorn, its own virtual environment: see the floor's README)
+and PlanHer (PostgreSQL, Redis, production settings: DEBUG off, the per-user
+throttle at its production rate) with the same number of workers, seeds
+``--users`` accounts, then runs ``wrk`` in short windows that alternate between
+the floor's ``/me`` and PlanHer's ``/auth/me`` and cached
+``/predictions/current``, round after round. Each request carries the next
+user's token, for both apps alike. It prints the machine, its load average and
+the versions, each target's median req/s and latency over the rounds, and the
+ratio to the floor taken within each round (the median of those ratios): the
+figure that survives a machine shared with other work.
+
+``--writes`` adds ``POST /moods/`` windows at ``--write-connections`` (100)
+clients: each logs her energy for a recent day at a random level (two in three
+change her data, expire her cached answers and queue a retraining on the
+server's background thread). The floor has no write endpoint; compare these
+rows between two checkouts.
+
+It drops and recreates ``--database-url``'s database and empties the Redis
+database of ``--redis-url``: give it ones of its own.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import harness
+
+ROOT = harness.ROOT
+LUA = Path(__file__).with_name("floor_wrk.lua")
+FLOOR_DIR = ROOT.parent / "shared" / "bench" / "floor"
+FLOOR_SECRET = "floor-bench-secret-key-not-for-production-0123456789abcdef"
+RESULT = re.compile(r"RESULT (.*)")
+
+# How PlanHer is served; {port} and {workers} are filled in.
+SERVERS = {
+    "granian": [
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--workers",
+        "{workers}",
+        "--blocking-threads",
+        "1",
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "planher.wsgi:application",
+    ],
+    "gunicorn": [
+        "gunicorn",
+        "planher.wsgi:application",
+        "--bind",
+        "127.0.0.1:{port}",
+        "--workers",
+        "{workers}",
+        "--log-level",
+        "warning",
+    ],
+    "gunicorn-gthread": [
+        "gunicorn",
+        "planher.wsgi:application",
+        "--bind",
+        "127.0.0.1:{port}",
+        "--workers",
+        "{workers}",
+        "--threads",
+        "4",
+        "--log-level",
+        "warning",
+    ],
+}
+
+
+def sh(*command, **kwargs) -> str:
+    try:
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=30, **kwargs
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextmanager
+def process(command: list[str], *, env=None, cwd=None):
+    child = subprocess.Popen(command, env=env, cwd=cwd, start_new_session=True)
+    try:
+        yield child
+    finally:
+        # The whole group: uvicorn's and granian's workers are its children.
+        try:
+            os.killpg(child.pid, signal.SIGTERM)
+            child.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(child.pid, signal.SIGKILL)
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def seed(count: int, days: int) -> list:
+    """``count`` users with ``days`` of synthetic history each (no trained
+    model: the answers served are the cached ones either way)."""
+    import random
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.utils.timezone import now
+
+    from predictions.seeding import history_store
+    from predictions.synthetic import make_user_history
+
+    User = get_user_model()
+    password = make_password(harness.PASSWORD)
+    User.objects.bulk_create(
+        User(email=f"bench{n}@planher.test", password=password) for n in range(count)
+    )
+    users = list(User.objects.order_by("pk"))
+    yesterday = now().date() - timedelta(days=1)
+    for n, user in enumerate(users):
+        history_store(
+            user=user, history=make_user_history(random.Random(n), days=days, today=yesterday)
+        )
+    return users
+
+
+def planher_tokens(users, path: Path) -> None:
+    from accounts.tokens import SessionRefreshToken
+
+    path.write_text("\n".join(str(SessionRefreshToken.for_user(u).access_token) for u in users))
+
+
+def floor_tokens(count: int, path: Path) -> None:
+    import jwt
+
+    exp = int(time.time()) + 3600
+    path.write_text(
+        "\n".join(
+            jwt.encode({"sub": str(n), "exp": exp}, FLOOR_SECRET, algorithm="HS256")
+            for n in range(1, count + 1)
+        )
+    )
+
+
+def wrk(
+    url: str, tokens: Path, *, seconds: float, connections: int, threads: int, mode="get"
+) -> dict:
+    output = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(LUA),
+            url,
+            "--",
+            str(tokens),
+            mode,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    ).stdout
+    match = RESULT.search(output)
+    if match is None:
+        raise RuntimeError(f"wrk printed no result:\n{output}")
+    fields = {k: int(v) for k, v in (item.split("=") for item in match.group(1).split())}
+    fields["rps"] = fields["requests"] / (fields["duration_us"] / 1e6)
+    fields["errors"] = fields["errors_socket"] + fields["errors_status"] + fields["errors_timeout"]
+    return fields
+
+
+def versions(floor_python: str) -> str:
+    from importlib.metadata import version
+
+    ours = ", ".join(
+        f"{name} {version(name)}"
+        for name in (
+            "Django",
+            "djangorestframework",
+            "djangorestframework-simplejwt",
+            "gunicorn",
+            "granian",
+            "orjson",
+            "redis",
+            "psycopg",
+        )
+        if _installed(name)
+    )
+    floor = sh(
+        floor_python,
+        "-c",
+        "from importlib.metadata import version as v;"
+        "print(', '.join(f'{n} {v(n)}' for n in "
+        "('fastapi','uvicorn','uvloop','httptools','pyjwt','psycopg','psycopg-pool')))",
+    )
+    postgres = sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version")
+    redis = (sh("redis-cli", "info", "server").partition("redis_version:")[2] or "?").split()[0]
+    return (
+        f"PlanHer: Python {platform.python_version()}, {ours}\n"
+        f"floor: {floor}\n"
+        f"{(sh('wrk', '-v') + chr(10)).splitlines()[0]}; PostgreSQL {postgres}; Redis {redis}"
+    )
+
+
+def _installed(name: str) -> bool:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        version(name)
+        return True
+    except PackageNotFoundError:
+        return False
+
+
+def machine() -> str:
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        memory = Path("/proc/meminfo").read_text().split()[1]
+        memory = f"{int(memory) / 2**20:.0f} GiB"
+    except OSError:
+        memory = "?"
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores ({model}), {memory}, {platform.platform()}"
+    )
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--servers", default="granian", help=f"comma-separated, of {', '.join(SERVERS)}"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="per app (the floor too)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--window", type=float, default=5, help="seconds per wrk window")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--users", type=int, default=400)
+    parser.add_argument("--days", type=int, default=120, help="history per user")
+    parser.add_argument("--writes", action="store_true", help="also POST /moods/ windows")
+    parser.add_argument("--write-connections", type=int, default=100)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/planher_perf")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--floor-python", default="/tmp/floorvenv/bin/python")
+    parser.add_argument("--floor-dir", default=str(FLOOR_DIR))
+    parser.add_argument(
+        "--profile",
+        metavar="SERVER:TARGET",
+        help="py-spy a worker during one extra window, e.g. granian:current",
+    )
+    args = parser.parse_args()
+    servers = args.servers.split(",")
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load_before = load()
+    recreate_database(args.database_url)
+    sh("redis-cli", "-u", args.redis_url, "flushdb")
+    env = harness.bench_environment(
+        args.database_url,
+        REDIS_URL=args.redis_url,
+        THROTTLE_USER_RATE="600/min",  # production's default: the throttle works on every request
+        THROTTLE_AUTH_RATE="10/min",
+        WEB_CONCURRENCY=str(args.workers),
+    )
+    Path(env["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
+    harness.setup_django(env)
+    print(f"seeding {args.users} users with {args.days} days each ...", flush=True)
+    users = seed(args.users, args.days)
+    folder = Path(tempfile.mkdtemp(prefix="planher-floor-"))
+    ours, floors = folder / "planher.tokens", folder / "floor.tokens"
+    floor_tokens(min(args.users, 1000), floors)
+
+    targets = []  # (name, url, tokens)
+    pids = {}  # server: the pid of its master process
+    with ExitStack() as stack:
+        floor_port = harness.free_port()
+        stack.enter_context(
+            process(
+                [
+                    args.floor_python,
+                    "-m",
+                    "uvicorn",
+                    "app:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(floor_port),
+                    "--workers",
+                    str(args.workers),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=args.floor_dir,
+            )
+        )
+        wait_for(f"http://127.0.0.1:{floor_port}/ping")
+        targets.append(("floor `/me`", f"http://127.0.0.1:{floor_port}/me", floors))
+        for server in servers:
+            port = harness.free_port()
+            command = [part.format(port=port, workers=args.workers) for part in SERVERS[server]]
+            command[0] = str(harness.BIN / command[0])
+            pids[server] = stack.enter_context(process(command, env=env, cwd=ROOT)).pid
+            wait_for(f"http://127.0.0.1:{port}/api/v1/health")
+            base = f"http://127.0.0.1:{port}/api/v1"
+            targets.append((f"{server} `/auth/me`", f"{base}/auth/me", ours))
+            targets.append(
+                (f"{server} `/predictions/current`", f"{base}/predictions/current", ours)
+            )
+        planher_tokens(users, ours)
+
+        common = {"connections": args.connections, "threads": args.threads}
+        for _, url, tokens in targets:  # warm-up: imports, pools, every answer cached
+            wrk(url, tokens, seconds=3, **common)
+        results = {name: [] for name, _, _ in targets}
+        for number in range(args.rounds):
+            planher_tokens(users, ours)  # fresh access tokens (they live 15 minutes)
+            for name, url, tokens in targets:
+                results[name].append(wrk(url, tokens, seconds=args.window, **common))
+            print(
+                f"round {number + 1}/{args.rounds}: "
+                + ", ".join(f"{n} {r[-1]['rps']:.0f}" for n, r in results.items()),
+                flush=True,
+            )
+
+        writes = {}
+        if args.writes:
+            post = [
+                (n.split(" ")[0] + " `POST /moods/`", u.rsplit("/auth/me", 1)[0] + "/moods/")
+                for n, u, _ in targets
+                if u.endswith("/auth/me")
+            ]
+            writes = {name: [] for name, _ in post}
+            planher_tokens(users, ours)
+            for _ in range(max(1, args.rounds // 2)):
+                for name, url in post:
+                    writes[name].append(
+                        wrk(
+                            url,
+                            ours,
+                            seconds=args.window * 2,
+                            mode="post",
+                            connections=args.write_connections,
+                            threads=args.threads,
+                        )
+                    )
+
+        if args.profile:
+            profile(args, targets, ours, folder, pids)
+
+    floor_name = targets[0][0]
+    print(f"\n{started}; machine: {machine()}")
+    print(f"load average before {load_before}, after {load()}")
+    print(versions(args.floor_python))
+    print(
+        f"{args.workers} workers each; wrk -t{args.threads} -c{args.connections}, "
+        f"{args.rounds} rounds of {args.window:g} s windows alternated; {args.users} users, "
+        "a token each, rotated per request.\n"
+    )
+    print(
+        "| target | req/s median (min-max) | p50 ms | p95 ms | p99 ms | errors "
+        "| vs floor `/me` (median of per-round ratios) |"
+    )
+    print("|---|--:|--:|--:|--:|--:|--:|")
+    for name, runs in results.items():
+        rps = [r["rps"] for r in runs]
+        ratio = statistics.median(
+            r["rps"] / f["rps"] for r, f in zip(runs, results[floor_name], strict=True)
+        )
+        print(
+            f"| {name} | {statistics.median(rps):.0f} ({min(rps):.0f}-{max(rps):.0f}) "
+            f"| {statistics.median(r['p50_us'] for r in runs) / 1000:.1f} "
+            f"| {statistics.median(r['p95_us'] for r in runs) / 1000:.1f} "
+            f"| {statistics.median(r['p99_us'] for r in runs) / 1000:.1f} "
+            f"| {sum(r['errors'] for r in runs)} | {ratio:.2f}x |"
+        )
+    for name, runs in writes.items():
+        rps = [r["rps"] for r in runs]
+        print(
+            f"| {name} ({args.write_connections} clients) | {statistics.median(rps):.0f} "
+            f"({min(rps):.0f}-{max(rps):.0f}) "
+            f"| {statistics.median(r['p50_us'] for r in runs) / 1000:.1f} "
+            f"| {statistics.median(r['p95_us'] for r in runs) / 1000:.1f} "
+            f"| {statistics.median(r['p99_us'] for r in runs) / 1000:.1f} "
+            f"| {sum(r['errors'] for r in runs)} | - |"
+        )
+    print("\n" + json.dumps({"results": results, "writes": writes}))
+
+
+def profile(args, targets, tokens, folder, pids) -> None:
+    """py-spy on one worker of a PlanHer server while wrk loads it."""
+    server, _, which = args.profile.partition(":")
+    name, url, _ = next(t for t in targets if t[0].startswith(server) and which in t[1])
+    master = str(pids[server])
+    workers = sh("pgrep", "-P", master).split() or [master]
+    out = folder / f"profile-{server}-{which}"
+    spy = subprocess.Popen(
+        [
+            str(harness.BIN / "py-spy"),
+            "record",
+            "--pid",
+            workers[0],
+            "--duration",
+            str(int(args.window * 2)),
+            "--rate",
+            "250",
+            "--format",
+            "raw",
+            "--output",
+            f"{out}.txt",
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wrk(
+        url, tokens, seconds=args.window * 2 + 1, connections=args.connections, threads=args.threads
+    )
+    spy.wait(timeout=60)
+    print(f"profile of {name} (worker {workers[0]}): {out}.txt (collapsed stacks)")
+
+
+if __name__ == "__main__":
+    main()
