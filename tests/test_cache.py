@@ -52,3 +52,22 @@ def test_threads_share_the_client_safely(cache):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_a_counter_is_counted_and_another_read_in_one_round_trip(cache, monkeypatch):
+    sent = []
+    send = redis.connection.Connection.send_packed_command
+
+    def counting(connection, *args, **kwargs):
+        sent.append(1)
+        return send(connection, *args, **kwargs)
+
+    another_worker = RedisCache(REDIS_TEST_URL, {})
+    cache.set("previous", 5, 60)
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    assert cache.count_and_read("current", "previous", 60) == (1, 5)
+    assert len(sent) == 1
+    assert another_worker.count_and_read("current", "missing", 60) == (2, 0)
+    monkeypatch.undo()
+    assert cache.get("current") == 2  # a plain number, read back as Django's cache does
+    assert 0 < cache._cache.get_client().ttl(cache.make_key("current")) <= 60
