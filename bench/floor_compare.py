@@ -296,10 +296,18 @@ def main():
     parser.add_argument("--write-connections", type=int, default=100)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/planher_perf")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
+    parser.add_argument(
+        "--before",
+        metavar="PATH",
+        help="another checkout (e.g. `git worktree add /tmp/before main`) served the same "
+        "way beside this one, on the next Redis database: before/after in one run",
+    )
     parser.add_argument("--floor-python", default="/tmp/floorvenv/bin/python")
     parser.add_argument("--floor-dir", default=str(FLOOR_DIR))
     parser.add_argument(
         "--profile",
+        action="append",
+        default=[],
         metavar="SERVER:TARGET",
         help="py-spy a worker during one extra window, e.g. granian:current",
     )
@@ -353,17 +361,27 @@ def main():
         )
         wait_for(f"http://127.0.0.1:{floor_port}/ping")
         targets.append(("floor `/me`", f"http://127.0.0.1:{floor_port}/me", floors))
-        for server in servers:
-            port = harness.free_port()
-            command = [part.format(port=port, workers=args.workers) for part in SERVERS[server]]
-            command[0] = str(harness.BIN / command[0])
-            pids[server] = stack.enter_context(process(command, env=env, cwd=ROOT)).pid
-            wait_for(f"http://127.0.0.1:{port}/api/v1/health")
-            base = f"http://127.0.0.1:{port}/api/v1"
-            targets.append((f"{server} `/auth/me`", f"{base}/auth/me", ours))
-            targets.append(
-                (f"{server} `/predictions/current`", f"{base}/predictions/current", ours)
-            )
+        checkouts = [("", ROOT, env)]
+        if args.before:
+            redis_before = args.redis_url.rsplit("/", 1)
+            redis_before = f"{redis_before[0]}/{int(redis_before[1]) + 1}"
+            sh("redis-cli", "-u", redis_before, "flushdb")
+            before_env = {**env, "PYTHONPATH": args.before, "REDIS_URL": redis_before}
+            checkouts.insert(0, ("before ", Path(args.before), before_env))
+        for label, folder_of_code, code_env in checkouts:
+            for server in servers:
+                port = harness.free_port()
+                command = [part.format(port=port, workers=args.workers) for part in SERVERS[server]]
+                command[0] = str(harness.BIN / command[0])
+                child = stack.enter_context(process(command, env=code_env, cwd=folder_of_code))
+                pids[f"{label}{server}"] = child.pid
+                wait_for(f"http://127.0.0.1:{port}/api/v1/health")
+                base = f"http://127.0.0.1:{port}/api/v1"
+                name = f"{label}{server}"
+                targets.append((f"{name} `/auth/me`", f"{base}/auth/me", ours))
+                targets.append(
+                    (f"{name} `/predictions/current`", f"{base}/predictions/current", ours)
+                )
         planher_tokens(users, ours)
 
         common = {"connections": args.connections, "threads": args.threads}
@@ -383,7 +401,7 @@ def main():
         writes = {}
         if args.writes:
             post = [
-                (n.split(" ")[0] + " `POST /moods/`", u.rsplit("/auth/me", 1)[0] + "/moods/")
+                (n.rsplit(" ", 1)[0] + " `POST /moods/`", u.rsplit("/auth/me", 1)[0] + "/moods/")
                 for n, u, _ in targets
                 if u.endswith("/auth/me")
             ]
@@ -402,8 +420,7 @@ def main():
                         )
                     )
 
-        if args.profile:
-            profile(args, targets, ours, folder, pids)
+        profiles = [profile(spec, args, targets, ours, folder, pids) for spec in args.profile]
 
     floor_name = targets[0][0]
     print(f"\n{started}; machine: {machine()}")
@@ -441,40 +458,41 @@ def main():
             f"| {statistics.median(r['p99_us'] for r in runs) / 1000:.1f} "
             f"| {sum(r['errors'] for r in runs)} | - |"
         )
+    for text in profiles:
+        print(text)
     print("\n" + json.dumps({"results": results, "writes": writes}))
 
 
-def profile(args, targets, tokens, folder, pids) -> None:
-    """py-spy on one worker of a PlanHer server while wrk loads it."""
-    server, _, which = args.profile.partition(":")
+def profile(spec: str, args, targets, tokens, folder, pids) -> str:
+    """py-spy on one worker of a PlanHer server while wrk loads it: the summary
+    of ``bench/profile_summary.py``, the per-request figures counting that worker's
+    share of the requests."""
+    import profile_summary
+
+    server, _, which = spec.partition(":")
     name, url, _ = next(t for t in targets if t[0].startswith(server) and which in t[1])
     master = str(pids[server])
     workers = sh("pgrep", "-P", master).split() or [master]
-    out = folder / f"profile-{server}-{which}"
+    out = folder / f"profile-{server}-{which}.txt"
+    seconds = max(2, round(args.window * 2))
+    command = [str(harness.BIN / "py-spy"), "record", "--pid", workers[0], "--nonblocking"]
+    command += ["--duration", str(seconds), "--rate", "250", "--format", "raw"]
     spy = subprocess.Popen(
-        [
-            str(harness.BIN / "py-spy"),
-            "record",
-            "--pid",
-            workers[0],
-            "--duration",
-            str(int(args.window * 2)),
-            "--rate",
-            "250",
-            "--format",
-            "raw",
-            "--output",
-            f"{out}.txt",
-            "--nonblocking",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [*command, "--output", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    wrk(
-        url, tokens, seconds=args.window * 2 + 1, connections=args.connections, threads=args.threads
-    )
+    result = wrk(url, tokens, seconds=seconds, connections=args.connections, threads=args.threads)
     spy.wait(timeout=60)
-    print(f"profile of {name} (worker {workers[0]}): {out}.txt (collapsed stacks)")
+    parts, total = profile_summary.summarise(str(out))
+    served = result["requests"] / len(workers)
+    lines = [
+        f"\nprofile of {name}, worker {workers[0]} of {len(workers)}: {out} "
+        f"({total} samples at 250/s, {result['rps']:.0f} req/s in all)",
+        "| part of the request | share | CPU ms per request |",
+        "|---|--:|--:|",
+    ]
+    for part, count in parts.most_common():
+        lines.append(f"| {part} | {100 * count / total:.0f}% | {1000 * count / 250 / served:.2f} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
