@@ -19,8 +19,15 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 _LINE_SEPARATORS = (b"\xe2\x80\xa8", b"\xe2\x80\xa9")  # U+2028, U+2029 in UTF-8
 
 
+class RenderedJSON(bytes):
+    """An answer already written by this renderer (a cached one): served as it is,
+    with no decoding and no encoding again."""
+
+
 class JSONRenderer(renderers.JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        if type(data) is RenderedJSON:
+            return bytes(data)
         if data is None:
             return b""
         if not self.get_indent(accepted_media_type, renderer_context or {}):
