@@ -184,9 +184,57 @@ def floor_tokens(count: int, path: Path) -> None:
     )
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """A server's master and every process under it (its workers)."""
+    tree, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        tree.append(parent)
+        todo += [int(child) for child in sh("pgrep", "-P", str(parent)).split()]
+    return tree
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def warm(url: str, tokens: Path) -> None:
+    """One request per user, so that every answer is cached before a window."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def get(token):
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            answer.read()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(get, tokens.read_text().split()))
+
+
 def wrk(
-    url: str, tokens: Path, *, seconds: float, connections: int, threads: int, mode="get"
+    url: str,
+    tokens: Path,
+    *,
+    seconds: float,
+    connections: int,
+    threads: int,
+    mode="get",
+    server: list[int] = (),
 ) -> dict:
+    """One wrk window; with ``server`` (its processes), the CPU time they used
+    per request served."""
+    cpu_before = cpu_seconds(server)
     output = subprocess.run(
         [
             "wrk",
@@ -212,6 +260,8 @@ def wrk(
     fields = {k: int(v) for k, v in (item.split("=") for item in match.group(1).split())}
     fields["rps"] = fields["requests"] / (fields["duration_us"] / 1e6)
     fields["errors"] = fields["errors_socket"] + fields["errors_status"] + fields["errors_timeout"]
+    cpu = cpu_seconds(server) - cpu_before
+    fields["cpu_ms"] = 1000 * cpu / fields["requests"] if server and fields["requests"] else 0.0
     return fields
 
 
@@ -339,7 +389,7 @@ def main():
     pids = {}  # server: the pid of its master process
     with ExitStack() as stack:
         floor_port = harness.free_port()
-        stack.enter_context(
+        floor = stack.enter_context(
             process(
                 [
                     args.floor_python,
@@ -360,7 +410,8 @@ def main():
             )
         )
         wait_for(f"http://127.0.0.1:{floor_port}/ping")
-        targets.append(("floor `/me`", f"http://127.0.0.1:{floor_port}/me", floors))
+        pids["floor"] = floor.pid
+        targets.append(("floor `/me`", f"http://127.0.0.1:{floor_port}/me", floors, "floor"))
         checkouts = [("", ROOT, env)]
         if args.before:
             redis_before = args.redis_url.rsplit("/", 1)
@@ -378,20 +429,26 @@ def main():
                 wait_for(f"http://127.0.0.1:{port}/api/v1/health")
                 base = f"http://127.0.0.1:{port}/api/v1"
                 name = f"{label}{server}"
-                targets.append((f"{name} `/auth/me`", f"{base}/auth/me", ours))
+                targets.append((f"{name} `/auth/me`", f"{base}/auth/me", ours, name))
                 targets.append(
-                    (f"{name} `/predictions/current`", f"{base}/predictions/current", ours)
+                    (f"{name} `/predictions/current`", f"{base}/predictions/current", ours, name)
                 )
         planher_tokens(users, ours)
 
+        trees = {name: process_tree(pid) for name, pid in pids.items()}
         common = {"connections": args.connections, "threads": args.threads}
-        for _, url, tokens in targets:  # warm-up: imports, pools, every answer cached
+        for _, url, tokens, _ in targets:  # warm-up: imports, pools
             wrk(url, tokens, seconds=3, **common)
-        results = {name: [] for name, _, _ in targets}
+        results = {name: [] for name, _, _, _ in targets}
         for number in range(args.rounds):
             planher_tokens(users, ours)  # fresh access tokens (they live 15 minutes)
-            for name, url, tokens in targets:
-                results[name].append(wrk(url, tokens, seconds=args.window, **common))
+            for _, url, tokens, _ in targets:
+                if url.endswith("/current"):
+                    warm(url, tokens)  # every user's answer is cached (it lives 5 minutes)
+            for name, url, tokens, server in targets:
+                results[name].append(
+                    wrk(url, tokens, seconds=args.window, server=trees[server], **common)
+                )
             print(
                 f"round {number + 1}/{args.rounds}: "
                 + ", ".join(f"{n} {r[-1]['rps']:.0f}" for n, r in results.items()),
@@ -401,18 +458,19 @@ def main():
         writes = {}
         if args.writes:
             post = [
-                (n.rsplit(" ", 1)[0] + " `POST /moods/`", u.rsplit("/auth/me", 1)[0] + "/moods/")
-                for n, u, _ in targets
+                (f"{server} `POST /moods/`", u.rsplit("/auth/me", 1)[0] + "/moods/", server)
+                for _, u, _, server in targets
                 if u.endswith("/auth/me")
             ]
-            writes = {name: [] for name, _ in post}
+            writes = {name: [] for name, _, _ in post}
             planher_tokens(users, ours)
             for _ in range(max(1, args.rounds // 2)):
-                for name, url in post:
+                for name, url, server in post:
                     writes[name].append(
                         wrk(
                             url,
                             ours,
+                            server=trees[server],
                             seconds=args.window * 2,
                             mode="post",
                             connections=args.write_connections,
@@ -432,31 +490,28 @@ def main():
         "a token each, rotated per request.\n"
     )
     print(
-        "| target | req/s median (min-max) | p50 ms | p95 ms | p99 ms | errors "
-        "| vs floor `/me` (median of per-round ratios) |"
+        "| target | req/s median (min-max) | vs floor `/me` | server CPU ms per request "
+        "| floor's CPU / its CPU | p50 ms | p95 ms | p99 ms | errors |"
     )
-    print("|---|--:|--:|--:|--:|--:|--:|")
-    for name, runs in results.items():
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    floor_runs = results[floor_name]
+
+    def median(runs, field):
+        return statistics.median(r[field] for r in runs)
+
+    for name, runs in [*results.items(), *writes.items()]:
         rps = [r["rps"] for r in runs]
-        ratio = statistics.median(
-            r["rps"] / f["rps"] for r, f in zip(runs, results[floor_name], strict=True)
-        )
+        if name in results:  # ratios within each round, then their median
+            pairs = list(zip(runs, floor_runs, strict=True))
+            ratio = f"{statistics.median(r['rps'] / f['rps'] for r, f in pairs):.2f}x"
+            cpu = f"{statistics.median(f['cpu_ms'] / r['cpu_ms'] for r, f in pairs):.2f}x"
+        else:
+            name, ratio, cpu = f"{name} ({args.write_connections} clients)", "-", "-"
         print(
-            f"| {name} | {statistics.median(rps):.0f} ({min(rps):.0f}-{max(rps):.0f}) "
-            f"| {statistics.median(r['p50_us'] for r in runs) / 1000:.1f} "
-            f"| {statistics.median(r['p95_us'] for r in runs) / 1000:.1f} "
-            f"| {statistics.median(r['p99_us'] for r in runs) / 1000:.1f} "
-            f"| {sum(r['errors'] for r in runs)} | {ratio:.2f}x |"
-        )
-    for name, runs in writes.items():
-        rps = [r["rps"] for r in runs]
-        print(
-            f"| {name} ({args.write_connections} clients) | {statistics.median(rps):.0f} "
-            f"({min(rps):.0f}-{max(rps):.0f}) "
-            f"| {statistics.median(r['p50_us'] for r in runs) / 1000:.1f} "
-            f"| {statistics.median(r['p95_us'] for r in runs) / 1000:.1f} "
-            f"| {statistics.median(r['p99_us'] for r in runs) / 1000:.1f} "
-            f"| {sum(r['errors'] for r in runs)} | - |"
+            f"| {name} | {statistics.median(rps):.0f} ({min(rps):.0f}-{max(rps):.0f}) | {ratio} "
+            f"| {median(runs, 'cpu_ms'):.2f} | {cpu} "
+            f"| {median(runs, 'p50_us') / 1000:.1f} | {median(runs, 'p95_us') / 1000:.1f} "
+            f"| {median(runs, 'p99_us') / 1000:.1f} | {sum(r['errors'] for r in runs)} |"
         )
     for text in profiles:
         print(text)
@@ -470,10 +525,10 @@ def profile(spec: str, args, targets, tokens, folder, pids) -> str:
     import profile_summary
 
     server, _, which = spec.partition(":")
-    name, url, _ = next(t for t in targets if t[0].startswith(server) and which in t[1])
+    name, url, _, _ = next(t for t in targets if t[0].startswith(server) and which in t[1])
     master = str(pids[server])
     workers = sh("pgrep", "-P", master).split() or [master]
-    out = folder / f"profile-{server}-{which}.txt"
+    out = folder / f"profile-{server}-{which}.txt".replace(" ", "-").replace("/", "-")
     seconds = max(2, round(args.window * 2))
     command = [str(harness.BIN / "py-spy"), "record", "--pid", workers[0], "--nonblocking"]
     command += ["--duration", str(seconds), "--rate", "250", "--format", "raw"]
