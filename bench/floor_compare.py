@@ -345,6 +345,11 @@ def main():
     parser.add_argument("--writes", action="store_true", help="also POST /moods/ windows")
     parser.add_argument("--write-connections", type=int, default=100)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/planher_perf")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="keep the database (and its users) of an earlier run instead of seeding anew",
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument(
         "--before",
@@ -368,7 +373,8 @@ def main():
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_before = load()
-    recreate_database(args.database_url)
+    if not args.reuse_database:
+        recreate_database(args.database_url)
     sh("redis-cli", "-u", args.redis_url, "flushdb")
     env = harness.bench_environment(
         args.database_url,
@@ -379,8 +385,14 @@ def main():
     )
     Path(env["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
     harness.setup_django(env)
-    print(f"seeding {args.users} users with {args.days} days each ...", flush=True)
-    users = seed(args.users, args.days)
+    from django.contrib.auth import get_user_model
+
+    users = list(get_user_model().objects.filter(email__startswith="bench").order_by("pk"))
+    if len(users) < args.users:
+        print(f"seeding {args.users} users with {args.days} days each ...", flush=True)
+        get_user_model().objects.filter(email__startswith="bench").delete()
+        users = seed(args.users, args.days)
+    users = users[: args.users]
     folder = Path(tempfile.mkdtemp(prefix="planher-floor-"))
     ours, floors = folder / "planher.tokens", folder / "floor.tokens"
     floor_tokens(min(args.users, 1000), floors)
