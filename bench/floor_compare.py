@@ -371,8 +371,12 @@ def main():
     parser.add_argument(
         "--before",
         metavar="PATH",
+        action="append",
+        default=[],
         help="another checkout (e.g. `git worktree add /tmp/before main`) served the same "
-        "way beside this one, on the next Redis database: before/after in one run",
+        "way beside this one, on the next Redis database: before/after in one run. Repeat "
+        "it for several steps (each labelled by its folder's name, the first as 'before'); "
+        "at most two, as Redis databases 7-9 are this benchmark's",
     )
     parser.add_argument("--floor-python", default="/tmp/floorvenv/bin/python")
     parser.add_argument("--floor-dir", default=str(FLOOR_DIR))
@@ -442,12 +446,13 @@ def main():
         pids["floor"] = floor.pid
         targets.append(("floor `/me`", f"http://127.0.0.1:{floor_port}/me", floors, "floor"))
         checkouts = [("", ROOT, env)]
-        if args.before:
-            redis_before = args.redis_url.rsplit("/", 1)
-            redis_before = f"{redis_before[0]}/{int(redis_before[1]) + 1}"
+        redis_base, redis_number = args.redis_url.rsplit("/", 1)
+        for number, path in enumerate(args.before, start=1):
+            redis_before = f"{redis_base}/{int(redis_number) + number}"
             sh("redis-cli", "-u", redis_before, "flushdb")
-            before_env = {**env, "PYTHONPATH": args.before, "REDIS_URL": redis_before}
-            checkouts.insert(0, ("before ", Path(args.before), before_env))
+            before_env = {**env, "PYTHONPATH": path, "REDIS_URL": redis_before}
+            label = "before " if number == 1 else f"{Path(path).name} "
+            checkouts.insert(number - 1, (label, Path(path), before_env))
         for label, folder_of_code, code_env in checkouts:
             for server in servers:
                 port = harness.free_port()
