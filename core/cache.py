@@ -46,8 +46,11 @@ class RedisCache(redis.RedisCache):
 def counters_count_and_read(cache, key: str, other: str, timeout: int) -> tuple[int, int]:
     """``RedisCache.count_and_read`` on any cache: one round trip on Redis; on the
     others (local memory: one process) a few operations."""
-    if isinstance(cache, RedisCache):
-        return cache.count_and_read(key, other, timeout)
+    # Looked up, not isinstance: DRF's throttles hold Django's ``default_cache``
+    # proxy, which forwards attributes but is no RedisCache itself.
+    count_and_read = getattr(cache, "count_and_read", None)
+    if count_and_read is not None:
+        return count_and_read(key, other, timeout)
     cache.add(key, 0, timeout)
     try:
         count = cache.incr(key)
