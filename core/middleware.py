@@ -2,8 +2,6 @@
 
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
-from django.contrib.sessions import middleware as sessions
-from django.middleware import csrf
 
 
 class NoStoreApiMiddleware:
@@ -23,15 +21,18 @@ class NoStoreApiMiddleware:
         return response
 
 
-# --- Sessions, CSRF, the logged-in user and messages: for the admin, not the API ---
+# --- The session user and messages: for the admin, not the API -------------------
 #
-# The API authenticates every request with a bearer token (DRF), never a session
-# cookie, and DRF's views are exempt from CSRF: for a path under /api/ these four
-# would read and write cookies, look up a session and build a lazy user for
-# nothing. Each class below is Django's own, standing aside under /api/; the
-# admin and every other page keep the full stack. They are subclasses so that
-# the admin's checks (admin.E408-E410) still find them. Authentication and
-# throttling under /api/ are DRF's, on every route alike.
+# The API authenticates every request with a bearer token (DRF), never a session:
+# for a path under /api/ these two would make a lazy session user and a message
+# store (cookie and session backends) for nothing. Each class below is Django's
+# own, standing aside under /api/; the admin and every other page keep the full
+# stack. They are subclasses so that the admin's checks (admin.E408, E409) still
+# find them. Sessions and CSRF stay Django's own middleware, on every path:
+# Django's deploy checks (security.W003, W010-W017) look for them by name, and
+# under /api/ they cost a lazy session store never opened, a cookie read and two
+# early returns (DRF's views are CSRF-exempt). Authentication and throttling
+# under /api/ are DRF's, on every route alike.
 
 API_PREFIX = "/api/"
 
@@ -41,17 +42,6 @@ class SiteOnlyMixin:
         if request.path_info.startswith(API_PREFIX):
             return self.get_response(request)
         return super().__call__(request)
-
-
-class SessionMiddleware(SiteOnlyMixin, sessions.SessionMiddleware):
-    pass
-
-
-class CsrfViewMiddleware(SiteOnlyMixin, csrf.CsrfViewMiddleware):
-    def process_view(self, request, callback, callback_args, callback_kwargs):
-        if request.path_info.startswith(API_PREFIX):
-            return None
-        return super().process_view(request, callback, callback_args, callback_kwargs)
 
 
 class AuthenticationMiddleware(SiteOnlyMixin, auth.AuthenticationMiddleware):
