@@ -350,7 +350,7 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--servers", default="granian", help=f"comma-separated, of {', '.join(SERVERS)}"
+        "--servers", default="granian-threads", help=f"comma-separated, of {', '.join(SERVERS)}"
     )
     parser.add_argument("--workers", type=int, default=2, help="per app (the floor too)")
     parser.add_argument("--rounds", type=int, default=5)
@@ -578,7 +578,7 @@ def profile(spec: str, args, targets, tokens, folder, pids) -> str:
     lines = [
         f"\nprofile of {name}, worker {workers[0]} of {len(workers)}: {out} "
         f"({total} samples at 250/s, {result['rps']:.0f} req/s in all)",
-        "| part of the request | share | CPU ms per request |",
+        "| part of the request | share | sampled ms per request |",
         "|---|--:|--:|",
     ]
     for part, count in parts.most_common():
