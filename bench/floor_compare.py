@@ -491,6 +491,8 @@ def main():
                 flush=True,
             )
 
+        # Before the writes: their trainings would run on in the workers' background threads.
+        profiles = [profile(spec, args, targets, ours, folder, pids) for spec in args.profile]
         writes = {}
         if args.writes:
             post = [
@@ -513,8 +515,6 @@ def main():
                             threads=args.threads,
                         )
                     )
-
-        profiles = [profile(spec, args, targets, ours, folder, pids) for spec in args.profile]
 
     floor_name = targets[0][0]
     print(f"\n{started}; machine: {machine()}")
