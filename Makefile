@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-all lint imports check schema client-check migrate seed worker beat clean
+.PHONY: install run test test-all lint imports check schema client-check migrate seed worker beat clean bench-floor
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,12 @@ worker: install .env
 
 beat: install .env
 	set -a; . ./.env; set +a; $(VENV)/bin/celery -A planher beat -l info
+
+# PlanHer beside the floor (a bare FastAPI /me), alternated wrk windows: README,
+# "Serving speed". Needs wrk, PostgreSQL, Redis and the floor's venv (its README).
+bench-floor: install
+	$(VENV)/bin/python -m pip install --quiet -r requirements-bench.txt
+	$(PY) bench/floor_compare.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache staticfiles

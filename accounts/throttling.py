@@ -9,12 +9,13 @@ no address, and "Ada@X.org" and "ada@x.org" share one bucket.
 import hashlib
 
 from django.conf import settings
-from rest_framework import throttling
+
+from core.throttling import WindowRateThrottle
 
 from .emails import normalize_email
 
 
-class EmailRateThrottle(throttling.SimpleRateThrottle):
+class EmailRateThrottle(WindowRateThrottle):
     def get_rate(self):
         return settings.THROTTLE_EMAIL_RATE
 

@@ -29,3 +29,32 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def count_and_read(self, key: str, other: str, timeout: int) -> tuple[int, int]:
+        """Add one to the counter ``key`` (made with ``timeout`` seconds to live
+        if new) and read the counter ``other``: one round trip (a pipeline)."""
+        key, other = self.make_and_validate_key(key), self.make_and_validate_key(other)
+        pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
+        pipe.set(key, 0, ex=timeout, nx=True)
+        pipe.incr(key)
+        pipe.get(other)
+        _, count, before = pipe.execute()
+        # Django's serializer stores integers as plain numbers, which INCR counts.
+        return count, int(before) if before is not None else 0
+
+
+def counters_count_and_read(cache, key: str, other: str, timeout: int) -> tuple[int, int]:
+    """``RedisCache.count_and_read`` on any cache: one round trip on Redis; on the
+    others (local memory: one process) a few operations."""
+    # Looked up, not isinstance: DRF's throttles hold Django's ``default_cache``
+    # proxy, which forwards attributes but is no RedisCache itself.
+    count_and_read = getattr(cache, "count_and_read", None)
+    if count_and_read is not None:
+        return count_and_read(key, other, timeout)
+    cache.add(key, 0, timeout)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout)
+        count = 1
+    return count, cache.get(other) or 0

@@ -99,11 +99,14 @@ MIDDLEWARE = [
     "core.middleware.NoStoreApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Django's session user and messages stand aside under /api/ (bearer tokens
+    # there): core/middleware.py. Sessions and CSRF stay Django's own, by name:
+    # the deploy checks (security.W003, W010-W017) look for them so.
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.AuthenticationMiddleware",
+    "core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked admin login into its 429 page.
     "axes.middleware.AxesMiddleware",

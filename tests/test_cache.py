@@ -52,3 +52,52 @@ def test_threads_share_the_client_safely(cache):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_a_counter_is_counted_and_another_read_in_one_round_trip(cache, monkeypatch):
+    sent = []
+    send = redis.connection.Connection.send_packed_command
+
+    def counting(connection, *args, **kwargs):
+        sent.append(1)
+        return send(connection, *args, **kwargs)
+
+    another_worker = RedisCache(REDIS_TEST_URL, {})
+    cache.set("previous", 5, 60)
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    assert cache.count_and_read("current", "previous", 60) == (1, 5)
+    assert len(sent) == 1
+    assert another_worker.count_and_read("current", "missing", 60) == (2, 0)
+    monkeypatch.undo()
+    assert cache.get("current") == 2  # a plain number, read back as Django's cache does
+    assert 0 < cache._cache.get_client().ttl(cache.make_key("current")) <= 60
+
+
+def test_the_user_throttle_makes_one_round_trip_through_djangos_default_cache(
+    settings, monkeypatch
+):
+    from django.contrib.auth.models import AnonymousUser
+    from rest_framework.test import APIRequestFactory
+
+    from core.throttling import UserRateThrottle
+
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_TEST_URL}}
+    request = APIRequestFactory().get("/api/v1/auth/me")
+    request.user = type("Her", (AnonymousUser,), {"pk": 7, "is_authenticated": True})()
+    sent = []
+    send = redis.connection.Connection.send_packed_command
+
+    def counting(connection, *args, **kwargs):
+        sent.append(1)
+        return send(connection, *args, **kwargs)
+
+    try:
+        UserRateThrottle().allow_request(request, None)  # the connection is opened here
+        monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+        assert UserRateThrottle().allow_request(request, None)
+        assert len(sent) == 1
+    finally:
+        monkeypatch.undo()
+        from django.core.cache import cache
+
+        cache.clear()

@@ -603,3 +603,25 @@ def test_a_training_says_in_the_log_what_it_made(api, user, caplog):
         f"trained the energy model of user {user.pk}: version {model['version']} "
         f"on {model['n_samples']} logs, serving the model"
     ) in caplog.messages
+
+
+def test_a_cached_answer_is_kept_as_its_json_and_served_byte_for_byte(
+    api, user, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    from core.userdata import answer_cache_key
+
+    regular_cycles(user)
+    first = api.get(CURRENT)
+    user.refresh_from_db()
+    key = answer_cache_key("current", user, ml.FORMAT_VERSION, TODAY, TODAY)
+    assert type(cache.get(key)) is bytes
+    assert cache.get(key) == first.content
+    with django_assert_num_queries(1):  # her row, for the token: nothing else is computed
+        again = api.get(CURRENT)
+    assert again.content == first.content
+    assert again["Content-Type"] == "application/json"
+    assert again["Cache-Control"] == "no-store"
+    Period.objects.filter(user=user).order_by("-start_date").first().delete()
+    assert api.get(CURRENT).content != first.content  # her data changed: a new answer

@@ -95,3 +95,48 @@ def test_without_a_rate_nobody_is_throttled(api, monkeypatch):
     rates = {**throttling.UserRateThrottle.THROTTLE_RATES, "user": None}
     monkeypatch.setattr(throttling.UserRateThrottle, "THROTTLE_RATES", rates)
     assert {api.get(f"{API}/periods/").status_code for _ in range(30)} == {200}
+
+
+def test_a_burst_at_the_end_of_a_minute_still_counts_just_after_it(api, user_rate):
+    """The window slides: the minute before weighs by the part of it still inside."""
+    import time
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    minute = (int(time.time()) // 60 + 1) * 60  # the tokens are fresh: stay within minutes
+
+    def at(seconds):
+        return time_machine.travel(datetime.fromtimestamp(minute + seconds, UTC), tick=False)
+
+    with at(50):
+        assert [api.get(f"{API}/periods/").status_code for _ in range(3)] == [200] * 3
+    with at(70):  # 3 x 50/60 of the last minute + 1 now: over 3
+        refused = api.get(f"{API}/periods/")
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == "10"  # 3 x 40/60 + 1 = 3: allowed at 80
+    with at(80):
+        assert api.get(f"{API}/periods/").status_code == 200
+        assert api.get(f"{API}/periods/").status_code == 429
+    with at(120 + 1):  # two minutes on: the burst has left the window
+        assert api.get(f"{API}/periods/").status_code == 200
+
+
+@pytest.mark.redis
+def test_the_user_rate_holds_across_workers_sharing_redis(api, user_rate, monkeypatch):
+    """Two workers, each with its own Redis client, share her counter."""
+    import os
+
+    from core.cache import RedisCache
+
+    url = os.environ.get("REDIS_CACHE_TEST_URL", "redis://127.0.0.1:6379/10")
+    workers = [RedisCache(url, {}), RedisCache(url, {})]
+    workers[0].clear()
+    try:
+        statuses = []
+        for n in range(user_rate + 1):
+            monkeypatch.setattr(throttling.UserRateThrottle, "cache", workers[n % 2])
+            statuses.append(api.get(f"{API}/periods/").status_code)
+        assert statuses == [200] * user_rate + [429]
+    finally:
+        workers[0].clear()
