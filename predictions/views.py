@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from core.pagination import PAGE_SCHEMA, PAGE_SIZE_SCHEMA, PageNumberPagination
 from core.userdata import answer_cache_key
+from core.vocabulary import OVULATION_DETECTED, OVULATION_PREDICTED
 from cycles import engine
 from cycles import services as cycle_services
 from cycles.models import Profile
@@ -54,6 +55,17 @@ def unclosed_period_detail(unclosed: engine.UnclosedPeriod) -> str:
         f"end date (on {unclosed.latest_end.isoformat()} at the latest). Until then it "
         f"counts as {unclosed.assumed_length} day(s)."
     )
+
+
+def ovulation_body(cycle: engine.CurrentCycle) -> dict:
+    """How her ovulation date is known: her signs placed it, or the calendar predicts it."""
+    if cycle.ovulation is None:
+        return {"date": cycle.ovulation_date, "status": OVULATION_PREDICTED, "signs": []}
+    return {
+        "date": cycle.ovulation_date,
+        "status": OVULATION_DETECTED,
+        "signs": list(cycle.ovulation.signs),
+    }
 
 
 @extend_schema(tags=["predictions"])
@@ -102,7 +114,9 @@ class PredictionViewSet(viewsets.GenericViewSet):
         known_on = min(day, today)
         if day <= today:
             data = data.until(day)
-        cycle = engine.current_cycle(data.periods, on=known_on, profile=data.profile, day=day)
+        cycle = engine.current_cycle(
+            data.periods, on=known_on, profile=data.profile, day=day, signs=data.signs
+        )
         body = {
             "date": day,
             "day_of_cycle": None,
@@ -111,6 +125,7 @@ class PredictionViewSet(viewsets.GenericViewSet):
             "cycle_length": None,
             "next_period": None,
             "ovulation_date": None,
+            "ovulation": None,
             "fertile_window": None,
             "energy": None,
             "detail": None,
@@ -134,10 +149,11 @@ class PredictionViewSet(viewsets.GenericViewSet):
                 "basis": vars(nxt.basis),
             },
             ovulation_date=cycle.ovulation_date,
+            ovulation=ovulation_body(cycle),
             fertile_window={"start": cycle.fertile_window_start, "end": cycle.fertile_window_end},
             detail=unclosed_period_detail(unclosed) if unclosed else None,
         )
-        position = engine.position_on(data.periods, day, on=known_on, profile=data.profile)
+        position = data.positions([day], on=known_on)[day]
 
         def predict():
             # A past day gets what could be predicted then, from her logs up to it.
@@ -177,7 +193,7 @@ class PredictionViewSet(viewsets.GenericViewSet):
     def forecast_body(self, user, today, start, length) -> dict:
         days = [start + timedelta(days=offset) for offset in range(length)]
         data = cycle_services.cycle_data_load(user=user)
-        positions = engine.positions(data.periods, days, on=today, profile=data.profile)
+        positions = data.positions(days, on=today)
         predictor = serving.EnergyPredictor.for_user(user=user, data=data)
         predictions = predictor.predict([positions[day] for day in days])
         # A day that has a record (today, once served) serves it, as /current does.

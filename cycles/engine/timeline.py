@@ -58,6 +58,13 @@ from core.vocabulary import (
     STATUS_UPCOMING,
 )
 
+from .luteal import (
+    cycle_detections,
+    estimate_luteal,
+    next_period_from_ovulation,
+    past_luteal_lengths,
+)
+from .ovulation import DailySigns, OvulationDetection
 from .periods import (
     days_between,
     known_periods,
@@ -105,6 +112,7 @@ class _Cycle:
     bleeding_days: int  # days from `start` that are menstrual
     ovulation: date
     predicted: bool  # a predicted (not logged) cycle
+    detection: OvulationDetection | None = None  # when her signs placed `ovulation`
 
     @property
     def length(self) -> int:
@@ -139,12 +147,34 @@ class _Cycle:
 class _Timeline:
     """Her logged cycles up to `on`, then the predicted ones, for fast lookups."""
 
-    def __init__(self, periods: Sequence[LoggedPeriod], on: date, profile: CycleProfile | None):
+    def __init__(
+        self,
+        periods: Sequence[LoggedPeriod],
+        on: date,
+        profile: CycleProfile | None,
+        signs: Sequence[DailySigns] = (),
+    ):
         self.periods = periods  # normalised, not empty
         self.profile = profile
-        self.next_period = next_period_from_known(periods, on, profile)
+        calendar = next_period_from_known(periods, on, profile)
         self.menses = usual_menses_length(periods, profile)
-        self.usual = self.next_period.usual_cycle_length or self.next_period.cycle_length
+        self.usual = calendar.usual_cycle_length or calendar.cycle_length
+        # Her signs: ovulation in each cycle they place it, and her luteal length.
+        self.detections = cycle_detections(periods, signs, on)
+        self.luteal = estimate_luteal(
+            past_luteal_lengths(periods, self.detections), profile=profile
+        )
+        self.detection = self.detections[-1]  # in the current cycle, up to `on`
+        if self.detection is not None:
+            self.next_period = next_period_from_ovulation(
+                last_start=periods[-1].start,
+                detection=self.detection,
+                luteal=self.luteal,
+                on=on,
+                usual_cycle_length=self.usual,
+            )
+        else:
+            self.next_period = calendar
         self.first_predicted = self.next_period.start_date
 
     def _bleeding(self, period: LoggedPeriod, length: int) -> int:
@@ -161,9 +191,13 @@ class _Timeline:
             # Ovulation hangs on the expected start, so late days stay luteal.
             anchor = self.next_period.expected_start or next_start
         bleeding = self._bleeding(period, days_between(next_start, period.start))
-        return _Cycle(
-            period.start, next_start, bleeding, self._ovulation(period.start, anchor), False
-        )
+        detection = self.detections[index]
+        if detection is not None and period.start <= detection.date < next_start:
+            ovulation = detection.date  # her signs place it
+        else:
+            ovulation = self._ovulation(period.start, anchor)
+            detection = None
+        return _Cycle(period.start, next_start, bleeding, ovulation, False, detection)
 
     def predicted_cycle(self, day: date) -> _Cycle:
         """The predicted cycle containing `day` (day >= first predicted start)."""
@@ -175,6 +209,10 @@ class _Timeline:
 
     def _ovulation(self, start: date, anchor: date) -> date:
         # anchor - luteal, but inside the cycle (a weird profile puts it on day 1).
+        # Her own luteal length once her signs measured it, else the profile's.
+        if self.luteal.known:
+            luteal = max(self.luteal.length, MIN_EFFECTIVE_LUTEAL)
+            return max(anchor - timedelta(days=luteal), start)
         return ovulation_date(anchor, profile=self.profile, cycle_start=start)
 
     def cycle_of(self, day: date) -> _Cycle:
@@ -217,10 +255,16 @@ class _Timeline:
 
 
 def _timeline(
-    periods: Sequence[LoggedPeriod], on: date, profile: CycleProfile | None
+    periods: Sequence[LoggedPeriod],
+    on: date,
+    profile: CycleProfile | None,
+    signs: Sequence[DailySigns] = (),
 ) -> _Timeline | None:
     known = known_periods(periods, on)
-    return _Timeline(known, on, profile) if known else None
+    if not known:
+        return None
+    # Nothing is detected from the future: only signs logged on or before `on`.
+    return _Timeline(known, on, profile, [s for s in signs if s.date <= on])
 
 
 def positions(
@@ -229,6 +273,7 @@ def positions(
     *,
     on: date,
     profile: CycleProfile | None = None,
+    signs: Sequence[DailySigns] = (),
 ) -> dict[date, DayPosition | None]:
     """Position of each day (past, today or future) as known on `on`.
 
@@ -236,7 +281,7 @@ def positions(
     found arithmetically, so far-future forecasts cost the same as past days.
     """
     wanted = sorted(set(days))
-    timeline = _timeline(periods, on, profile)
+    timeline = _timeline(periods, on, profile, signs)
     if timeline is None:
         return dict.fromkeys(wanted)
     starts = [p.start for p in timeline.periods]
@@ -267,9 +312,10 @@ def position_on(
     *,
     on: date,
     profile: CycleProfile | None = None,
+    signs: Sequence[DailySigns] = (),
 ) -> DayPosition | None:
     """Position of one day as known on `on`; None before her first period."""
-    return positions(periods, [day], on=on, profile=profile)[day]
+    return positions(periods, [day], on=on, profile=profile, signs=signs)[day]
 
 
 def current_cycle(
@@ -278,6 +324,7 @@ def current_cycle(
     on: date,
     profile: CycleProfile | None = None,
     day: date | None = None,
+    signs: Sequence[DailySigns] = (),
 ) -> CurrentCycle | None:
     """Where `day` (default `on`) sits in her cycle and what comes next, as known on
     `on`; None without a period.
@@ -290,7 +337,7 @@ def current_cycle(
     day = on if day is None else day
     if day < on:
         raise ValueError("day must not be before on: ask as of that day instead")
-    timeline = _timeline(periods, on, profile)
+    timeline = _timeline(periods, on, profile, signs)
     if timeline is None:
         return None
     cycle = timeline.cycle_of(day)
@@ -309,4 +356,6 @@ def current_cycle(
         ovulation_date=cycle.ovulation,
         fertile_window_start=first_fertile,
         fertile_window_end=last_fertile,
+        ovulation=cycle.detection,
+        luteal_length=timeline.luteal.length if timeline.luteal.known else None,
     )
