@@ -11,8 +11,10 @@ Here the luteal length is ``next start - ovulation`` in days (the profile's
 ``luteal_length`` means the same: the calendar places ovulation on ``next start -
 luteal_length``). Her past luteal lengths come from her completed cycles whose
 ovulation her signs placed (``detect_ovulation`` over that cycle's signs): the last
-``HISTORY_WINDOW`` such cycles; a length outside ``LUTEAL_LENGTH`` (5-25 days) is a
-sign misread or a missed period and is left out (``Basis.cycles_excluded``).
+``HISTORY_WINDOW`` such cycles; a length outside ``LUTEAL_PLAUSIBLE`` (3-30 days) is
+a sign misread or a missed period log and is left out (``Basis.cycles_excluded``).
+A tighter range (the profile's 5-25) did worse on real cycles: a short luteal
+phase that recurs is hers.
 
 Her luteal length is their mean shrunk toward the prior (her profile's
 ``luteal_length``, else ``POPULATION_LUTEAL_LENGTH``, Bull et al.'s 12.4):
@@ -57,7 +59,8 @@ from .values import Basis, CycleProfile, LoggedPeriod, NextPeriod
 
 POPULATION_LUTEAL_LENGTH = 12.4  # Bull et al. 2019, 612,613 cycles
 LUTEAL_PRIOR_WEIGHT = 1.0  # the prior's weight, in cycles (cross-validated over women)
-LUTEAL_WITHIN_SD = 1.6  # a typical woman's cycle-to-cycle luteal SD, days
+LUTEAL_WITHIN_SD = 1.2  # her cycle-to-cycle luteal SD before she has any (cross-validated)
+LUTEAL_PLAUSIBLE = (3, 30)  # a measured luteal length outside it is left out
 LUTEAL_PRIOR_SPREAD_CYCLES = 3  # weight of LUTEAL_WITHIN_SD against her own spread
 # How far the detected day may be from the true one, by the sign that placed it.
 DETECTION_SD = {SIGN_LH: 0.5, SIGN_BBT: 1.0, SIGN_MUCUS: 1.5}
@@ -73,6 +76,7 @@ class LutealEstimate:
     cycles_excluded: int
     prior: float
     measured_mean: float | None = None  # the plain mean of her measured lengths
+    prior_weight: float = LUTEAL_PRIOR_WEIGHT  # k, in cycles
 
     @property
     def length(self) -> int:
@@ -91,21 +95,25 @@ def luteal_prior(profile: CycleProfile | None) -> float:
 
 
 def estimate_luteal(
-    lengths: Sequence[int], *, profile: CycleProfile | None = None
+    lengths: Sequence[int],
+    *,
+    profile: CycleProfile | None = None,
+    prior_weight: float = LUTEAL_PRIOR_WEIGHT,
+    within_sd: float = LUTEAL_WITHIN_SD,
 ) -> LutealEstimate:
     """Her luteal length from past measured ones (oldest first), shrunk to the prior."""
     prior = luteal_prior(profile)
     recent = list(lengths)[-HISTORY_WINDOW:]
-    low, high = LUTEAL_LENGTH
+    low, high = LUTEAL_PLAUSIBLE
     used = [x for x in recent if low <= x <= high]
     n = len(used)
-    spread_sq = LUTEAL_WITHIN_SD**2
+    spread_sq = within_sd**2
     if n >= 2:
         own = statistics.variance(used)
         spread_sq = (n * own + LUTEAL_PRIOR_SPREAD_CYCLES * spread_sq) / (
             n + LUTEAL_PRIOR_SPREAD_CYCLES
         )
-    centre = (sum(used) + LUTEAL_PRIOR_WEIGHT * prior) / (n + LUTEAL_PRIOR_WEIGHT)
+    centre = (sum(used) + prior_weight * prior) / (n + prior_weight)
     return LutealEstimate(
         centre=centre,
         spread_sq=spread_sq,
@@ -113,6 +121,7 @@ def estimate_luteal(
         cycles_excluded=len(recent) - n,
         prior=prior,
         measured_mean=statistics.fmean(used) if used else None,
+        prior_weight=prior_weight,
     )
 
 
@@ -167,7 +176,7 @@ def next_period_from_ovulation(
 ) -> NextPeriod:
     """The next start once her signs placed ovulation in the current cycle."""
     ovulation = detection.date
-    n_eff = luteal.cycles_used + LUTEAL_PRIOR_WEIGHT
+    n_eff = luteal.cycles_used + luteal.prior_weight
     variance = luteal.spread_sq * (1 + 1 / n_eff) + detection_sd(detection) ** 2
     scale = math.sqrt(variance / 2)
     centre = luteal.centre
