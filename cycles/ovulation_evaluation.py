@@ -520,4 +520,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-BBT_MAE_BOUND = 1.6  # placeholder

@@ -218,3 +218,17 @@ def next_period_from_ovulation(
         usual_cycle_length=usual_cycle_length,
         status=status,
     )
+
+
+# A temperature shift (or mucus peak) without an LH surge that puts the next start
+# this many days or more before the calendar's earliest is taken for noise.
+UNCONFIRMED_GUARD_DAYS = 2
+
+
+def trusted(
+    detection: OvulationDetection, from_ovulation: NextPeriod, calendar: NextPeriod
+) -> bool:
+    """Whether the next start from `detection` replaces the calendar's (module docstring)."""
+    if SIGN_LH in detection.signs:
+        return True
+    return (calendar.earliest - from_ovulation.start_date).days < UNCONFIRMED_GUARD_DAYS

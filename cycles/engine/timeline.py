@@ -63,8 +63,9 @@ from .luteal import (
     estimate_luteal,
     next_period_from_ovulation,
     past_luteal_lengths,
+    trusted,
 )
-from .ovulation import DailySigns, OvulationDetection
+from .ovulation import DailySigns, OvulationDetection, detect_ovulation
 from .periods import (
     days_between,
     known_periods,
@@ -77,6 +78,7 @@ from .values import CurrentCycle, CycleProfile, DayPosition, LoggedPeriod, NextP
 
 FERTILE_WINDOW_DAYS = 6  # the 5 days before ovulation and the day itself
 MIN_EFFECTIVE_LUTEAL = 2  # keeps the ovulatory days before the next start
+MAX_RETRIES = 2  # later shifts looked at after one the calendar contradicts
 
 
 def _luteal_length(profile: CycleProfile | None) -> int:
@@ -164,17 +166,27 @@ class _Timeline:
         self.luteal = estimate_luteal(
             past_luteal_lengths(periods, self.detections), profile=profile
         )
-        self.detection = self.detections[-1]  # in the current cycle, up to `on`
-        if self.detection is not None:
-            self.next_period = next_period_from_ovulation(
+        self.detection = None  # in the current cycle, from her signs up to `on`
+        self.next_period = calendar
+        detection = self.detections[-1]
+        for _ in range(MAX_RETRIES + 1):
+            if detection is None:
+                break
+            from_ovulation = next_period_from_ovulation(
                 last_start=periods[-1].start,
-                detection=self.detection,
+                detection=detection,
                 luteal=self.luteal,
                 on=on,
                 usual_cycle_length=self.usual,
             )
-        else:
-            self.next_period = calendar
+            if trusted(detection, from_ovulation, calendar):
+                self.detection, self.next_period = detection, from_ovulation
+                break
+            # A shift the calendar contradicts is taken for noise: look after it.
+            detection = detect_ovulation(
+                signs, cycle_start=detection.date + timedelta(days=1), on=on
+            )
+        self.detections = [*self.detections[:-1], self.detection]
         self.first_predicted = self.next_period.start_date
 
     def _bleeding(self, period: LoggedPeriod, length: int) -> int:

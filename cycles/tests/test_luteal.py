@@ -44,7 +44,7 @@ def test_the_profile_luteal_length_stays_the_prior():
 
 
 def test_implausible_luteal_lengths_are_left_out_and_counted():
-    estimate = engine.estimate_luteal([30, 12, 3])
+    estimate = engine.estimate_luteal([31, 12, 2])
     assert (estimate.cycles_used, estimate.cycles_excluded) == (1, 2)
 
 
@@ -151,3 +151,15 @@ def test_stats_report_her_measured_luteal_length():
     stats = engine.cycle_stats(PERIODS, signs=her_signs(11, None))
     assert (stats.luteal_length, stats.luteal_cycle_count) == (11.0, 3)
     assert engine.cycle_stats(PERIODS).luteal_length is None
+
+
+def test_a_temperature_shift_the_calendar_contradicts_is_taken_for_noise():
+    """A shift alone that would start her period well before the calendar's
+    earliest day (noise can fake a shift early in a long cycle) is not trusted."""
+    on = CURRENT + days(10)
+    early = {CURRENT + days(n): 36.40 for n in range(7)}
+    early.update({CURRENT + days(7 + n): 36.75 for n in range(4)})
+    signs = [DailySigns(day, bbt_celsius=t) for day, t in early.items() if day <= on]
+    cycle = engine.current_cycle(PERIODS, on=on, signs=signs)
+    assert cycle.ovulation is None
+    assert cycle.next_period.basis.method != METHOD_OVULATION
