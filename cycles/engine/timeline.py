@@ -40,6 +40,17 @@ the *expected* start (last start + usual length) rather than on the moving late
 prediction: a late period does not move ovulation (nothing tells us it happened
 later), so late days stay luteal and the phases of days already lived do not shift
 while she waits. The fertile window is the 6 days ending on ``O``.
+
+Her signs (``signs=``)
+----------------------
+Where her signs place ovulation in a cycle (``cycles.engine.luteal``:
+``detect_ovulation`` over that cycle's signs, up to ``on`` only), ``O`` is the
+detected day, in past cycles and in the current one; in the current one the next
+start is then ``O`` + her luteal length (``Basis.method`` ``"ovulation_detected"``),
+unless it is a temperature shift (or mucus peak) alone that the calendar
+contradicts (``luteal.trusted``). Cycles without a detection, and predicted ones,
+use her measured luteal length (``luteal.estimate_luteal``) once she has one,
+else the profile's. Without signs nothing above changes.
 """
 
 from __future__ import annotations
