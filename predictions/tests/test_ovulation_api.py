@@ -89,17 +89,12 @@ class Her:
                 body = {"date": day.isoformat(), "lh_test": "positive"}
                 assert self.send("post", SIGNS, body).status_code == 201
 
-    def log_temperatures(self, rng: random.Random):
-        baseline = rng.uniform(36.2, 36.6)
-        for k, cycle in enumerate(self.woman.cycles):
-            if cycle.ovulation_day is None:
-                continue
-            for offset in range(cycle.length):
-                rise = ov.BBT_RISE if offset > cycle.ovulation_day else 0.0
-                reading = round(baseline + rise + rng.gauss(0, ov.BBT_NOISE), 2)
-                day = self.starts[k] + timedelta(days=offset)
-                body = {"date": day.isoformat(), "bbt_celsius": reading}
-                assert self.send("post", SIGNS, body).status_code == 201
+    def log_temperatures(self, readings: list):
+        """The replay's simulated readings (``ov._bbt_signs``), moved to her dates."""
+        shift = self.starts[0] - ov.BASE_DATE
+        for sign in readings:
+            body = {"date": (sign.date + shift).isoformat(), "bbt_celsius": sign.bbt_celsius}
+            assert self.send("post", SIGNS, body).status_code == 201
 
     def asked(self, k: int, day: date) -> dict:
         """/current as of `day`, scored against cycle k."""
@@ -159,12 +154,17 @@ def test_on_held_out_women_an_lh_positive_gives_the_promised_accuracy(frozen_tod
 def test_on_held_out_women_temperatures_alone_sharpen_the_next_period_once_detected(
     frozen_today, client_for, db
 ):
-    rng = random.Random(ov.DEFAULT_SEED)
+    # The replay's readings: one seeded stream drawn over every woman in file
+    # order, so these women get what `evaluate_cycles --signs` scored.
+    all_women = ov.read_women(DEFAULT_CSV)
+    fold = ov.folds_of(all_women)[HELD_OUT_FOLD]
     answers, missed = [], 0
-    for i, woman in enumerate(held_out_women()):
+    rng = random.Random(ov.DEFAULT_SEED)
+    streams = [(w, ov._bbt_signs(w, ov._starts(w), rng)) for w in all_women]
+    for i, (woman, signs) in enumerate((w, r) for w, r in streams if w.client in fold):
         her = Her(woman, client_for(UserFactory(email=f"bbt{i}@example.com")))
         her.log_periods()
-        her.log_temperatures(rng)
+        her.log_temperatures(signs)
         for k in her.targets():
             cycle = woman.cycles[k]
             for offset in range(ov.BBT_FIRST_DAY, cycle.length):
