@@ -28,9 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.vocabulary import ENERGY_LABELS  # noqa: E402
-from cycles import engine  # noqa: E402
-from predictions import ml, synthetic  # noqa: E402
+from core.vocabulary import ENERGY_LABELS
+from cycles import engine
+from predictions import ml, synthetic
 
 TODAY = date(2026, 3, 15)
 
@@ -47,9 +47,7 @@ def score(history, arm: str, train_days: int, test_days: int):
         ]
     train = sorted((d, v) for d, v in history.levels.items() if d <= last)
     test = sorted(
-        (d, v)
-        for d, v in history.levels.items()
-        if last < d <= last + timedelta(days=test_days)
+        (d, v) for d, v in history.levels.items() if last < d <= last + timedelta(days=test_days)
     )
     where = engine.positions(
         periods, [d for d, _ in train] + [d for d, _ in test], on=last, signs=signs
@@ -98,9 +96,10 @@ def main(argv=None) -> int:
             f"| {statistics.fmean(o[1] for o in outcomes):.3f} | {sum(o[2] for o in outcomes)} |"
         )
     paired = [c[0] - s[0] for c, s in zip(rows["calendar"], rows["signs"], strict=True)]
+    error = statistics.stdev(paired) / math.sqrt(len(paired))
     print(
-        f"log-loss gain with signs (calendar - signs), paired over users: "
-        f"{statistics.fmean(paired):+.3f} ± {statistics.stdev(paired) / math.sqrt(len(paired)):.3f} (SE)"
+        "log-loss gain with signs (calendar - signs), paired over users: "
+        f"{statistics.fmean(paired):+.3f} ± {error:.3f} (SE)"
     )
     return 0
 

@@ -39,7 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> str:
-        if options["signs"]:
+        if options.get("signs"):
             path = Path(options["csv"])
             if not path.is_file():
                 raise CommandError(f"No such file: {path}")
