@@ -53,7 +53,19 @@ METHOD_POPULATION = "population_prior"
 METHOD_PROFILE = "profile"
 METHOD_HISTORY = "history_shrunk"
 METHOD_HISTORY_PROFILE = "history_shrunk_to_profile"
-BASIS_METHODS = (METHOD_POPULATION, METHOD_PROFILE, METHOD_HISTORY, METHOD_HISTORY_PROFILE)
+METHOD_OVULATION = "ovulation_detected"  # her signs placed ovulation: ovulation + her luteal length
+BASIS_METHODS = (
+    METHOD_POPULATION,
+    METHOD_PROFILE,
+    METHOD_HISTORY,
+    METHOD_HISTORY_PROFILE,
+    METHOD_OVULATION,
+)
+
+# ``ovulation.status`` in /predictions/current: how the ovulation date is known.
+OVULATION_PREDICTED = "predicted"  # from the calendar: next start - luteal length
+OVULATION_DETECTED = "detected"  # her signs place it (an LH surge, a temperature shift, peak mucus)
+OVULATION_STATUSES = (OVULATION_PREDICTED, OVULATION_DETECTED)
 
 # --- Limits (the contract's ranges) ---------------------------------------------------
 HEIGHT_CM = (100, 250)

@@ -123,6 +123,15 @@ class CycleStatsSerializer(serializers.Serializer):
     longest_cycle = serializers.IntegerField(allow_null=True)
     average_period_length = serializers.FloatField(allow_null=True)
     regularity = serializers.ChoiceField(choices=["regular", "irregular", "insufficient_data"])
+    luteal_length = serializers.FloatField(
+        allow_null=True,
+        help_text="Her luteal length (days from ovulation to the next start), the mean over "
+        "her completed cycles whose ovulation her signs placed; null when none did. Her "
+        "profile's `luteal_length` stays the prior the predictions start from.",
+    )
+    luteal_cycle_count = serializers.IntegerField(
+        help_text="How many of her cycles measured `luteal_length`."
+    )
 
 
 class ProfileExportSerializer(serializers.Serializer):

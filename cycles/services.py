@@ -1,48 +1,87 @@
 """Turn a user's rows into the cycle engine's plain values, for every app.
 
 The engine (``cycles/engine``) knows nothing of the ORM; these functions
-are the only place that reads her periods and profile for it, so moods and
+are the only place that reads her periods, profile and signs for it, so moods and
 predictions ask here instead of querying ``cycles`` models themselves.
+
+Her fertility signs live in the ``signs`` app, above ``cycles``: ``cycles`` may not
+import it. The ``signs`` app hands them down instead, registering in its
+``ready()`` the one function that reads a user's signs as the engine's
+``DailySigns`` (``register_signs_source``), as apps register their data with
+``core.userdata``. Without it (the app not installed) she has no signs.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from . import engine
 from .models import Period, Profile
 
+SignsSource = Callable[..., list[engine.DailySigns]]  # (user) -> her signs, oldest first
+_signs_source: SignsSource | None = None
+
+
+def register_signs_source(source: SignsSource) -> None:
+    """``source(user)`` returns her fertility signs, oldest first (one query)."""
+    global _signs_source
+    _signs_source = source
+
+
+def signs_load(*, user) -> list[engine.DailySigns]:
+    return _signs_source(user) if _signs_source is not None else []
+
 
 @dataclass(frozen=True)
 class CycleData:
-    """Her periods (oldest first) and profile, as the engine takes them."""
+    """Her periods (oldest first), profile and fertility signs, as the engine takes them."""
 
     periods: list[engine.LoggedPeriod]
     profile: engine.CycleProfile | None
+    signs: tuple[engine.DailySigns, ...] = ()
 
     def until(self, day: date) -> "CycleData":
         """Only what was logged on or before ``day``."""
-        return CycleData([p for p in self.periods if p.start <= day], self.profile)
+        return CycleData(
+            [p for p in self.periods if p.start <= day],
+            self.profile,
+            tuple(s for s in self.signs if s.date <= day),
+        )
+
+    def current_cycle(self, *, on: date, day: date | None = None):
+        """``engine.current_cycle`` from this data (signs included): what /current says."""
+        return engine.current_cycle(
+            self.periods, on=on, profile=self.profile, day=day, signs=self.signs
+        )
+
+    def positions(self, days: Iterable[date], *, on: date) -> dict:
+        """``engine.positions`` of ``days`` from this data, as known on ``on``."""
+        return engine.positions(
+            self.periods, list(days), on=on, profile=self.profile, signs=self.signs
+        )
 
 
 def cycle_data_load(*, user, profile: Profile | None = None) -> CycleData:
-    """Two queries: her periods and (unless given) her profile."""
+    """Three queries: her periods, her signs and (unless given) her profile."""
     if profile is None:
         profile = Profile.objects.filter(user=user).first()
     return CycleData(
         periods=Period.objects.for_user(user).as_engine_periods(),
         profile=profile.as_cycle_profile() if profile else None,
+        signs=tuple(signs_load(user=user)),
     )
 
 
 def cycle_positions(*, user, dates: Iterable[date], data: CycleData | None = None):
-    """Day of cycle and phase for each date, from her periods as they are now."""
+    """Day of cycle and phase for each date, from her periods (and signs) as they are now."""
     data = data or cycle_data_load(user=user)
-    return engine.positions(data.periods, list(dates), on=user.local_today(), profile=data.profile)
+    return data.positions(dates, on=user.local_today())
 
 
 def cycle_stats(*, user) -> engine.CycleStats:
-    return engine.cycle_stats(Period.objects.for_user(user).as_engine_periods())
+    return engine.cycle_stats(
+        Period.objects.for_user(user).as_engine_periods(), signs=signs_load(user=user)
+    )
 
 
 def profile_export(user) -> dict | None:

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from core.vocabulary import STATUS_DUE_TODAY, STATUS_LATE, STATUS_UPCOMING
-from cycles import engine
 from cycles import services as cycle_services
 from moods.models import DailyMood
 
@@ -37,9 +36,7 @@ class Reminders:
     def cycle(self):
         # As /current builds her today: what is logged up to it, the engine's cycle.
         data = cycle_services.cycle_data_load(user=self.user).until(self.today)
-        return engine.current_cycle(
-            data.periods, on=self.today, profile=data.profile, day=self.today
-        )
+        return data.current_cycle(on=self.today, day=self.today)
 
     def for_kind(self, kind: str) -> list[tuple[str, str, str]]:
         return getattr(self, kind)()

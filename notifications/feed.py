@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, timedelta
 from django.utils.crypto import salted_hmac
 from icalendar import Calendar, Event
 
-from cycles import engine
 from cycles import services as cycle_services
 
 HORIZON_DAYS = 183  # six months
@@ -64,16 +63,14 @@ def calendar_for(user, *, today: date) -> bytes:
     if not data.periods:
         return calendar.to_ical()
     days = [today + timedelta(days=n) for n in range(1, HORIZON_DAYS + 1)]
-    where = engine.positions(data.periods, days, on=today, profile=data.profile)
+    where = data.positions(days, on=today)
     stamp = datetime.now(UTC).replace(microsecond=0)
     prefix = uid_prefix(user)
     logged = len(data.periods)
     periods = _runs(days, lambda d: bool(where[d] and where[d].is_predicted_period))
     for number, (first, last) in enumerate(periods, start=1):
         # /current's next_period for the day before it: its start and 80% range.
-        cycle = engine.current_cycle(
-            data.periods, on=today, profile=data.profile, day=first - timedelta(days=1)
-        )
+        cycle = data.current_cycle(on=today, day=first - timedelta(days=1))
         nxt = cycle.next_period if cycle else None
         description = "Predicted by PlanHer."
         if nxt is not None and nxt.start_date == first:

@@ -282,6 +282,7 @@ SPECTACULAR_SETTINGS = {
         "EnergyLevelEnum": "moods.models.EnergyLevel",
         "BasisMethodEnum": "core.vocabulary.BASIS_METHODS",
         "ImportStatusEnum": "imports.models.Import.Status",
+        "OvulationSignEnum": "cycles.engine.SIGNS",
     },
     # Swagger UI and ReDoc come from the drf-spectacular-sidecar package, served
     # as this project's static files: pinned, and no CDN (they work offline).

@@ -39,7 +39,7 @@ def forecast_days(
     called exactly as for /current), with the energy served for it: a day with a
     recorded prediction serves the record, her today records what is served now.
     Days before ``energy_from`` get no energy, and cost no prediction."""
-    positions = engine.positions(data.periods, days, on=today, profile=data.profile)
+    positions = data.positions(days, on=today)
     predicted = [day for day in days if energy_from is None or day >= energy_from]
     energies: dict[date, dict | None] = {}
     if predicted:

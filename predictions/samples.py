@@ -30,12 +30,7 @@ def energy_samples(
         logs = list(moods.order_by("date").values_list("date", "energy_level"))
     else:
         logs = list(moods.order_by("-date").values_list("date", "energy_level")[:latest])[::-1]
-    positions = engine.positions(
-        data.periods,
-        [day for day, _ in logs],
-        on=until or user.local_today(),
-        profile=data.profile,
-    )
+    positions = data.positions([day for day, _ in logs], on=until or user.local_today())
     return [
         ml.Sample(point=positions[day], level=level)
         for day, level in logs

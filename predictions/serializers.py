@@ -14,8 +14,10 @@ from core.vocabulary import (
     ENERGY_SOURCES,
     MAX_FORECAST_DAYS,
     NEXT_PERIOD_STATUSES,
+    OVULATION_STATUSES,
     PHASES,
 )
+from cycles.engine import SIGNS
 from moods.models import EnergyLevel
 from signs.models import CervicalMucus, LhTest
 
@@ -51,11 +53,16 @@ class BasisSerializer(serializers.Serializer):
         help_text="What the prediction rests on: `population_prior` (no usable cycle, no "
         "profile length), `profile` (her profile's cycle length), `history_shrunk` (her "
         "cycles, pulled toward the population average), `history_shrunk_to_profile` (her "
-        "cycles, pulled toward her profile length).",
+        "cycles, pulled toward her profile length), `ovulation_detected` (her signs placed "
+        "ovulation in this cycle: ovulation plus her luteal length).",
     )
-    cycles_used = serializers.IntegerField()
+    cycles_used = serializers.IntegerField(
+        help_text="Her cycles the prediction learnt from; with `ovulation_detected`, her "
+        "past cycles whose luteal length her signs measured (0: the prior alone)."
+    )
     cycles_excluded = serializers.IntegerField(
-        help_text="Implausible cycles (a likely missed log, or spotting) left out."
+        help_text="Implausible cycles (a likely missed log, or spotting; with "
+        "`ovulation_detected`, a luteal length outside 5-25 days) left out."
     )
 
 
@@ -82,6 +89,22 @@ class NextPeriodSerializer(serializers.Serializer):
     basis = BasisSerializer()
 
 
+class OvulationSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="Always equal to `ovulation_date`.")
+    status = serializers.ChoiceField(
+        choices=OVULATION_STATUSES,
+        help_text="`detected`: her signs logged up to the date asked about place it (the "
+        "phases, the fertile window and the next period follow it); `predicted`: the "
+        "calendar predicts it (next start minus her luteal length).",
+    )
+    signs = serializers.ListField(
+        child=serializers.ChoiceField(choices=SIGNS),
+        help_text="The signs that agree on it: `lh` (the day after her last positive LH "
+        "test), `bbt` (a temperature shift: the last low day), `mucus` (peak day). Empty "
+        "when predicted.",
+    )
+
+
 class FertileWindowSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
@@ -97,6 +120,9 @@ class CurrentSerializer(serializers.Serializer):
     )
     next_period = NextPeriodSerializer(allow_null=True)
     ovulation_date = serializers.DateField(allow_null=True)
+    ovulation = OvulationSerializer(
+        allow_null=True, help_text="How `ovulation_date` is known; null without a period."
+    )
     fertile_window = FertileWindowSerializer(allow_null=True)
     energy = EnergySerializer(allow_null=True)
     detail = serializers.CharField(

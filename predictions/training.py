@@ -22,7 +22,6 @@ from django.db.models import Count, Max, Q
 from django.utils.timezone import now
 
 from core.userdata import user_answers_expire
-from cycles import engine
 from cycles import services as cycle_services
 
 from . import lifecycle, ml
@@ -176,7 +175,7 @@ def position_table(*, user, data, samples, result) -> dict:
     """The served probabilities for the positions of the coming days."""
     today = user.local_today()
     days = [today + timedelta(days=n) for n in range(-TABLE_PAST_DAYS, TABLE_FUTURE_DAYS)]
-    positions = engine.positions(data.periods, days, on=today, profile=data.profile)
+    positions = data.positions(days, on=today)
     distinct = {position_key(p): p for p in positions.values() if p is not None}
     if not distinct:
         return {}

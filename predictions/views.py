@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from core.pagination import PAGE_SCHEMA, PAGE_SIZE_SCHEMA, PageNumberPagination
 from core.renderers import JSONRenderer, RenderedJSON
 from core.userdata import answer_cache_key
+from core.vocabulary import OVULATION_DETECTED, OVULATION_PREDICTED
 from cycles import engine
 from cycles import services as cycle_services
 from cycles.models import Profile
@@ -58,6 +59,17 @@ def unclosed_period_detail(unclosed: engine.UnclosedPeriod) -> str:
         f"end date (on {unclosed.latest_end.isoformat()} at the latest). Until then it "
         f"counts as {unclosed.assumed_length} day(s)."
     )
+
+
+def ovulation_body(cycle: engine.CurrentCycle) -> dict:
+    """How her ovulation date is known: her signs placed it, or the calendar predicts it."""
+    if cycle.ovulation is None:
+        return {"date": cycle.ovulation_date, "status": OVULATION_PREDICTED, "signs": []}
+    return {
+        "date": cycle.ovulation_date,
+        "status": OVULATION_DETECTED,
+        "signs": list(cycle.ovulation.signs),
+    }
 
 
 @extend_schema(tags=["predictions"])
@@ -106,7 +118,7 @@ class PredictionViewSet(viewsets.GenericViewSet):
         known_on = min(day, today)
         if day <= today:
             data = data.until(day)
-        cycle = engine.current_cycle(data.periods, on=known_on, profile=data.profile, day=day)
+        cycle = data.current_cycle(on=known_on, day=day)
         body = {
             "date": day,
             "day_of_cycle": None,
@@ -115,6 +127,7 @@ class PredictionViewSet(viewsets.GenericViewSet):
             "cycle_length": None,
             "next_period": None,
             "ovulation_date": None,
+            "ovulation": None,
             "fertile_window": None,
             "energy": None,
             "detail": None,
@@ -138,10 +151,11 @@ class PredictionViewSet(viewsets.GenericViewSet):
                 "basis": vars(nxt.basis),
             },
             ovulation_date=cycle.ovulation_date,
+            ovulation=ovulation_body(cycle),
             fertile_window={"start": cycle.fertile_window_start, "end": cycle.fertile_window_end},
             detail=unclosed_period_detail(unclosed) if unclosed else None,
         )
-        position = engine.position_on(data.periods, day, on=known_on, profile=data.profile)
+        position = data.positions([day], on=known_on)[day]
 
         def predict():
             # A past day gets what could be predicted then, from her logs up to it.

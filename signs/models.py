@@ -6,6 +6,7 @@ from django.db.models import Q
 from core import vocabulary
 from core.fields import EncryptedTextField
 from core.vocabulary import BBT_CELSIUS, NOTES_MAX_LENGTH
+from cycles import engine
 from cycles.daylogs import DailyLog, one_per_day
 
 NOTHING_LOGGED = "Log at least one sign (bbt_celsius, lh_test, cervical_mucus) or a note."
@@ -89,3 +90,21 @@ class Sign(DailyLog):
         super().clean()
         if not self.logs_something():
             raise ValidationError(NOTHING_LOGGED)
+
+
+def engine_signs(user) -> list[engine.DailySigns]:
+    """Her signs as the cycle engine reads them, oldest first (one query; notes stay out)."""
+    rows = (
+        Sign.objects.for_user(user)
+        .filter(
+            Q(bbt_celsius__isnull=False)
+            | Q(lh_test__isnull=False)
+            | Q(cervical_mucus__isnull=False)
+        )
+        .order_by("date")
+        .values_list("date", "bbt_celsius", "lh_test", "cervical_mucus")
+    )
+    return [
+        engine.DailySigns(date=day, bbt_celsius=bbt, lh_test=lh, cervical_mucus=mucus)
+        for day, bbt, lh, mucus in rows
+    ]

@@ -21,6 +21,7 @@ from core.userdata import user_data_sections
 from core.vocabulary import (
     METHOD_HISTORY,
     METHOD_HISTORY_PROFILE,
+    METHOD_OVULATION,
     METHOD_POPULATION,
     METHOD_PROFILE,
 )
@@ -229,6 +230,7 @@ def test_the_basis_method_enum_lists_every_method_of_the_engine(document):
         METHOD_PROFILE,
         METHOD_HISTORY,
         METHOD_HISTORY_PROFILE,
+        METHOD_OVULATION,
     ]
 
 

@@ -16,13 +16,29 @@ Where each rule lives (each module's docstring states its rules in full):
   the position of any day and the current cycle;
 * ``stats``: the summary of everything logged, and FIGO regularity;
 * ``ovulation``: ovulation detected from her fertility signs (``DailySigns``): an LH
-  surge, a Sensiplan temperature shift, peak mucus, how they combine and how sure.
+  surge, a Sensiplan temperature shift, peak mucus, how they combine and how sure;
+* ``luteal``: her luteal length from the cycles her signs measured, and the next
+  start once her signs place ovulation in the current cycle (``"ovulation_detected"``).
+
+Every function that places days (``current_cycle``, ``positions``, ``position_on``)
+takes her signs (``signs=``): where they place ovulation, the phases, the fertile
+window and the next start follow it, for every caller alike.
 
 Import from here (``from cycles import engine`` or ``from cycles.engine import X``);
-the modules import only downwards (values < periods < prediction < timeline; stats
-beside prediction; ovulation on its own), never the other way.
+the modules import only downwards (values < periods < prediction < luteal < timeline;
+stats beside timeline; ovulation below luteal), never the other way.
 """
 
+from .luteal import (
+    DETECTION_SD,
+    LUTEAL_PRIOR_WEIGHT,
+    LUTEAL_WITHIN_SD,
+    POPULATION_LUTEAL_LENGTH,
+    LutealEstimate,
+    cycle_detections,
+    estimate_luteal,
+    past_luteal_lengths,
+)
 from .ovulation import (
     CONFIDENCES,
     SIGNS,
@@ -80,15 +96,19 @@ from .values import (
 __all__ = [
     "BETWEEN_WOMAN_SD",
     "CONFIDENCES",
+    "DETECTION_SD",
     "FERTILE_WINDOW_DAYS",
     "HISTORY_WINDOW",
     "INTERVAL",
     "LATE_SPREAD_PER_DAY",
+    "LUTEAL_PRIOR_WEIGHT",
+    "LUTEAL_WITHIN_SD",
     "MAD_TO_SD",
     "MAX_PERIOD_LENGTH",
     "MIN_EFFECTIVE_LUTEAL",
     "MISSED_LOG_RATIO",
     "POPULATION_CYCLE_LENGTH",
+    "POPULATION_LUTEAL_LENGTH",
     "PRIOR_SPREAD_CYCLES",
     "PRIOR_TAIL_START",
     "PROFILE_CYCLE_RANGE",
@@ -107,16 +127,20 @@ __all__ = [
     "DailySigns",
     "DayPosition",
     "LoggedPeriod",
+    "LutealEstimate",
     "NextPeriod",
     "OvulationDetection",
     "UnclosedPeriod",
     "current_cycle",
+    "cycle_detections",
     "cycle_lengths",
     "cycle_stats",
     "detect_ovulation",
     "estimate_cycle",
+    "estimate_luteal",
     "fertile_window",
     "ovulation_date",
+    "past_luteal_lengths",
     "position_on",
     "positions",
     "predict_next_period",

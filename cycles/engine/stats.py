@@ -5,6 +5,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
+from .luteal import cycle_detections, estimate_luteal, past_luteal_lengths
+from .ovulation import DailySigns
 from .periods import cycle_lengths, known_periods, logged_length, round_half_up
 from .values import CycleStats, LoggedPeriod
 
@@ -25,9 +27,19 @@ def regularity(lengths: Sequence[int]) -> str:
     return "regular" if max(recent) - min(recent) <= REGULARITY_MAX_SPREAD else "irregular"
 
 
-def cycle_stats(periods: Sequence[LoggedPeriod]) -> CycleStats:
-    """Summary of everything logged (no `on`: the caller passes what counts)."""
+def cycle_stats(periods: Sequence[LoggedPeriod], signs: Sequence[DailySigns] = ()) -> CycleStats:
+    """Summary of everything logged (no `on`: the caller passes what counts).
+
+    ``luteal_length``: the mean of her luteal lengths (next start - ovulation) in the
+    completed cycles her signs measured (the ones the predictions use, see
+    ``cycles.engine.luteal``), None when none did; ``luteal_cycle_count`` counts them.
+    """
     known = known_periods(periods)
+    luteal = None
+    if known and signs:
+        last_day = max([known[-1].start, *(s.date for s in signs)])
+        detections = cycle_detections(known, signs, last_day)
+        luteal = estimate_luteal(past_luteal_lengths(known, detections))
     lengths = cycle_lengths([p.start for p in known])
     period_lengths = [n for n in map(logged_length, known) if n is not None]
     return CycleStats(
@@ -43,4 +55,6 @@ def cycle_stats(periods: Sequence[LoggedPeriod]) -> CycleStats:
             _one_decimal(statistics.fmean(period_lengths)) if period_lengths else None
         ),
         regularity=regularity(lengths),
+        luteal_length=_one_decimal(luteal.measured_mean) if luteal and luteal.known else None,
+        luteal_cycle_count=luteal.cycles_used if luteal else 0,
     )

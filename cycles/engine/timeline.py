@@ -40,6 +40,17 @@ the *expected* start (last start + usual length) rather than on the moving late
 prediction: a late period does not move ovulation (nothing tells us it happened
 later), so late days stay luteal and the phases of days already lived do not shift
 while she waits. The fertile window is the 6 days ending on ``O``.
+
+Her signs (``signs=``)
+----------------------
+Where her signs place ovulation in a cycle (``cycles.engine.luteal``:
+``detect_ovulation`` over that cycle's signs, up to ``on`` only), ``O`` is the
+detected day, in past cycles and in the current one; in the current one the next
+start is then ``O`` + her luteal length (``Basis.method`` ``"ovulation_detected"``),
+unless it is a temperature shift (or mucus peak) alone that the calendar
+contradicts (``luteal.trusted``). Cycles without a detection, and predicted ones,
+use her measured luteal length (``luteal.estimate_luteal``) once she has one,
+else the profile's. Without signs nothing above changes.
 """
 
 from __future__ import annotations
@@ -58,6 +69,14 @@ from core.vocabulary import (
     STATUS_UPCOMING,
 )
 
+from .luteal import (
+    cycle_detections,
+    estimate_luteal,
+    next_period_from_ovulation,
+    past_luteal_lengths,
+    trusted,
+)
+from .ovulation import DailySigns, OvulationDetection, detect_ovulation
 from .periods import (
     days_between,
     known_periods,
@@ -70,6 +89,7 @@ from .values import CurrentCycle, CycleProfile, DayPosition, LoggedPeriod, NextP
 
 FERTILE_WINDOW_DAYS = 6  # the 5 days before ovulation and the day itself
 MIN_EFFECTIVE_LUTEAL = 2  # keeps the ovulatory days before the next start
+MAX_RETRIES = 2  # later shifts looked at after one the calendar contradicts
 
 
 def _luteal_length(profile: CycleProfile | None) -> int:
@@ -105,6 +125,7 @@ class _Cycle:
     bleeding_days: int  # days from `start` that are menstrual
     ovulation: date
     predicted: bool  # a predicted (not logged) cycle
+    detection: OvulationDetection | None = None  # when her signs placed `ovulation`
 
     @property
     def length(self) -> int:
@@ -140,12 +161,44 @@ class _Cycle:
 class _Timeline:
     """Her logged cycles up to `on`, then the predicted ones, for fast lookups."""
 
-    def __init__(self, periods: Sequence[LoggedPeriod], on: date, profile: CycleProfile | None):
+    def __init__(
+        self,
+        periods: Sequence[LoggedPeriod],
+        on: date,
+        profile: CycleProfile | None,
+        signs: Sequence[DailySigns] = (),
+    ):
         self.periods = periods  # normalised, not empty
         self.profile = profile
-        self.next_period = next_period_from_known(periods, on, profile)
+        calendar = next_period_from_known(periods, on, profile)
         self.menses = usual_menses_length(periods, profile)
-        self.usual = self.next_period.usual_cycle_length or self.next_period.cycle_length
+        self.usual = calendar.usual_cycle_length or calendar.cycle_length
+        # Her signs: ovulation in each cycle they place it, and her luteal length.
+        self.detections = cycle_detections(periods, signs, on)
+        self.luteal = estimate_luteal(
+            past_luteal_lengths(periods, self.detections), profile=profile
+        )
+        self.detection = None  # in the current cycle, from her signs up to `on`
+        self.next_period = calendar
+        detection = self.detections[-1]
+        for _ in range(MAX_RETRIES + 1):
+            if detection is None:
+                break
+            from_ovulation = next_period_from_ovulation(
+                last_start=periods[-1].start,
+                detection=detection,
+                luteal=self.luteal,
+                on=on,
+                usual_cycle_length=self.usual,
+            )
+            if trusted(detection, from_ovulation, calendar):
+                self.detection, self.next_period = detection, from_ovulation
+                break
+            # A shift the calendar contradicts is taken for noise: look after it.
+            detection = detect_ovulation(
+                signs, cycle_start=detection.date + timedelta(days=1), on=on
+            )
+        self.detections = [*self.detections[:-1], self.detection]
         self.first_predicted = self.next_period.start_date
 
     def _bleeding(self, period: LoggedPeriod, length: int) -> int:
@@ -162,9 +215,13 @@ class _Timeline:
             # Ovulation hangs on the expected start, so late days stay luteal.
             anchor = self.next_period.expected_start or next_start
         bleeding = self._bleeding(period, days_between(next_start, period.start))
-        return _Cycle(
-            period.start, next_start, bleeding, self._ovulation(period.start, anchor), False
-        )
+        detection = self.detections[index]
+        if detection is not None and period.start <= detection.date < next_start:
+            ovulation = detection.date  # her signs place it
+        else:
+            ovulation = self._ovulation(period.start, anchor)
+            detection = None
+        return _Cycle(period.start, next_start, bleeding, ovulation, False, detection)
 
     def predicted_cycle(self, day: date) -> _Cycle:
         """The predicted cycle containing `day` (day >= first predicted start)."""
@@ -176,6 +233,10 @@ class _Timeline:
 
     def _ovulation(self, start: date, anchor: date) -> date:
         # anchor - luteal, but inside the cycle (a weird profile puts it on day 1).
+        # Her own luteal length once her signs measured it, else the profile's.
+        if self.luteal.known:
+            luteal = max(self.luteal.length, MIN_EFFECTIVE_LUTEAL)
+            return max(anchor - timedelta(days=luteal), start)
         return ovulation_date(anchor, profile=self.profile, cycle_start=start)
 
     def cycle_of(self, day: date) -> _Cycle:
@@ -218,10 +279,16 @@ class _Timeline:
 
 
 def _timeline(
-    periods: Sequence[LoggedPeriod], on: date, profile: CycleProfile | None
+    periods: Sequence[LoggedPeriod],
+    on: date,
+    profile: CycleProfile | None,
+    signs: Sequence[DailySigns] = (),
 ) -> _Timeline | None:
     known = known_periods(periods, on)
-    return _Timeline(known, on, profile) if known else None
+    if not known:
+        return None
+    # Nothing is detected from the future: only signs logged on or before `on`.
+    return _Timeline(known, on, profile, [s for s in signs if s.date <= on])
 
 
 def positions(
@@ -230,6 +297,7 @@ def positions(
     *,
     on: date,
     profile: CycleProfile | None = None,
+    signs: Sequence[DailySigns] = (),
 ) -> dict[date, DayPosition | None]:
     """Position of each day (past, today or future) as known on `on`.
 
@@ -237,7 +305,7 @@ def positions(
     found arithmetically, so far-future forecasts cost the same as past days.
     """
     wanted = sorted(set(days))
-    timeline = _timeline(periods, on, profile)
+    timeline = _timeline(periods, on, profile, signs)
     if timeline is None:
         return dict.fromkeys(wanted)
     starts = [p.start for p in timeline.periods]
@@ -268,9 +336,10 @@ def position_on(
     *,
     on: date,
     profile: CycleProfile | None = None,
+    signs: Sequence[DailySigns] = (),
 ) -> DayPosition | None:
     """Position of one day as known on `on`; None before her first period."""
-    return positions(periods, [day], on=on, profile=profile)[day]
+    return positions(periods, [day], on=on, profile=profile, signs=signs)[day]
 
 
 def current_cycle(
@@ -279,6 +348,7 @@ def current_cycle(
     on: date,
     profile: CycleProfile | None = None,
     day: date | None = None,
+    signs: Sequence[DailySigns] = (),
 ) -> CurrentCycle | None:
     """Where `day` (default `on`) sits in her cycle and what comes next, as known on
     `on`; None without a period.
@@ -291,7 +361,7 @@ def current_cycle(
     day = on if day is None else day
     if day < on:
         raise ValueError("day must not be before on: ask as of that day instead")
-    timeline = _timeline(periods, on, profile)
+    timeline = _timeline(periods, on, profile, signs)
     if timeline is None:
         return None
     cycle = timeline.cycle_of(day)
@@ -310,4 +380,6 @@ def current_cycle(
         ovulation_date=cycle.ovulation,
         fertile_window_start=first_fertile,
         fertile_window_end=last_fertile,
+        ovulation=cycle.detection,
+        luteal_length=timeline.luteal.length if timeline.luteal.known else None,
     )

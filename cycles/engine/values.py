@@ -5,8 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from core.vocabulary import STATUS_UPCOMING
+
+if TYPE_CHECKING:
+    from .ovulation import OvulationDetection
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,11 @@ class CurrentCycle:
     ovulation_date: date
     fertile_window_start: date
     fertile_window_end: date
+    # Added (defaults keep hand-built instances working): how her signs placed
+    # `ovulation_date` (None: the calendar predicts it), and her own luteal length
+    # (next start - ovulation, shrunk) once her signs measured it in past cycles.
+    ovulation: OvulationDetection | None = None
+    luteal_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,9 @@ class CycleStats:
     longest_cycle: int | None
     average_period_length: float | None  # completed periods only
     regularity: str  # "regular" | "irregular" | "insufficient_data"
+    # Added: her luteal length as her signs measured it (None: no cycle measured it).
+    luteal_length: float | None = None
+    luteal_cycle_count: int = 0
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from cycles import evaluation
 from cycles.evaluation import ENGINE, evaluate_csv, read_cycles
+from cycles.ovulation_evaluation import SCENARIOS
 
 DEV_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cycles_dev.csv"
 
@@ -128,3 +130,22 @@ def test_the_module_runs_as_a_script(tmp_path, capsys):
     path = write_csv(tmp_path, "a,1,28,5\na,2,30,5\n")
     assert evaluation.main(["--csv", str(path), "--seed", "3"]) == 0
     assert "Missed logs" in capsys.readouterr().out
+
+
+def test_the_command_with_signs_replays_lh_temperatures_and_the_oracle(tmp_path):
+    """`evaluate_cycles --signs` on a small file: every scenario's row, and the folds."""
+    rows = [
+        "ClientID,CycleNumber,LengthofCycle,LengthofMenses,LengthofLutealPhase,"
+        "EstimatedDayofOvulation"
+    ]
+    for client in range(10):
+        for number, (length, ovulation) in enumerate([(28, 15), (30, 17), (27, 14), (29, 16)]):
+            rows.append(f"w{client},{number + 1},{length},5,{length - ovulation},{ovulation}")
+    path = tmp_path / "cycles.csv"
+    path.write_text("\n".join(rows) + "\n")
+    out = StringIO()
+    call_command("evaluate_cycles", csv=path, signs=True, stdout=out)
+    text = out.getvalue()
+    for label in SCENARIOS.values():
+        assert label in text
+    assert "held-out fold" in text

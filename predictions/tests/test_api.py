@@ -463,14 +463,14 @@ def test_with_a_model_current_and_a_90_day_forecast_take_few_queries_and_never_l
     store_history(user)
     ok(api.post(RETRAIN))
 
-    # Auth, profile, periods, her record, her model, "logged today?", the new record.
-    with django_assert_max_num_queries(10) as current:
+    # Auth, profile, periods, signs, her record, her model, "logged today?", the new record.
+    with django_assert_max_num_queries(11) as current:
         assert ok(api.get(CURRENT))["energy"]["source"] == "model"
     loads = [q["sql"] for q in current.captured_queries if "energy_level" in q["sql"]]
     assert loads == []
 
-    # Auth, profile, periods, her model, her records up to today (today's serves).
-    with django_assert_max_num_queries(5) as forecast:
+    # Auth, profile, periods, signs, her model, her records up to today (today's serves).
+    with django_assert_max_num_queries(6) as forecast:
         body = ok(api.get(FORECAST, {"days": 90}))
     assert {day["energy"]["source"] for day in body["days"]} == {"model"}
     assert not [q for q in forecast.captured_queries if "moods_dailymood" in q["sql"]]

@@ -87,6 +87,7 @@ function basisText(method: Schemas["BasisMethodEnum"]): string {
     profile: "from your profile",
     history_shrunk: "from your cycles",
     history_shrunk_to_profile: "from your cycles and your profile",
+    ovulation_detected: "from your ovulation and your luteal length",
   };
   return texts[method];
 }
@@ -184,6 +185,14 @@ export async function frontendFlow(): Promise<string[]> {
     const late: number = next.days_late;
     lines.push(`next period ${start} (${late} days late), ${basisText(next.basis.method)}`);
     lines.push(nextPeriodText(next));
+  }
+  if (current.ovulation !== null) {
+    // "detected" from her signs (which ones agree), or "predicted" by the calendar.
+    const ovulation: Schemas["Ovulation"] = current.ovulation;
+    const how: Schemas["OvulationStatusEnum"] = ovulation.status;
+    const signs: Schemas["OvulationSignEnum"][] = ovulation.signs;
+    const same: boolean = ovulation.date === current.ovulation_date;
+    lines.push(`ovulation ${ovulation.date} ${how} ${signs.join("+")} ${same}`);
   }
   if (current.energy !== null) {
     lines.push(energyLabel(current.energy.level));

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cycles import ovulation_evaluation
 from cycles.evaluation import DEFAULT_CSV, DEFAULT_SEED, Report, evaluate_csv
 
 
@@ -25,6 +26,12 @@ class Command(BaseCommand):
             help=f"cycles CSV file (default: {DEFAULT_CSV})",
         )
         parser.add_argument(
+            "--signs",
+            action="store_true",
+            help="replay with fertility signs instead (an LH positive, simulated "
+            "temperatures, the known-ovulation oracle) and cross-validate over women",
+        )
+        parser.add_argument(
             "--seed",
             type=int,
             default=DEFAULT_SEED,
@@ -32,6 +39,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> str:
+        if options.get("signs"):
+            path = Path(options["csv"])
+            if not path.is_file():
+                raise CommandError(f"No such file: {path}")
+            self.stdout.write(ovulation_evaluation.report(path, options["seed"]))
+            return ""
         report = self.evaluate(Path(options["csv"]), options["seed"])
         self.stdout.write(report.to_markdown())
         return report.summary()  # Django prints the returned one-line summary
