@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from . import training
-from .models import EnergyModel, PredictionRecord
+from .models import EnergyModel, NextPeriodPrediction, PredictionRecord
 
 
 @admin.register(EnergyModel)
@@ -61,6 +61,27 @@ class PredictionRecordAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     date_hierarchy = "date"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NextPeriodPrediction)
+class NextPeriodPredictionAdmin(admin.ModelAdmin):
+    """The next period she was told about in each cycle, as served: read-only."""
+
+    list_display = ["user", "cycle_start", "served_on", "predicted_start", "method"]
+    list_filter = ["method"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "cycle_start"
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
