@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "moods",
     "signs",
     "predictions",
+    "insights",
 ]
 
 MIDDLEWARE = [

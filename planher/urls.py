@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("moods.urls")),
     path("", include("signs.urls")),
     path("", include("predictions.urls")),
+    path("", include("insights.urls")),
     # Last: a path no route matches answers JSON, with DEBUG on too.
     re_path(r"^.*$", api_not_found),
 ]
