@@ -112,16 +112,21 @@ def next_period_record(*, user, day: date, cycle_start: date, next_period) -> No
     the first one served in a cycle wins, never rewritten (what she was told)."""
     if day != user.local_today():
         return
-    NextPeriodPrediction.objects.get_or_create(
-        user=user,
-        cycle_start=cycle_start,
-        defaults={
-            "served_on": day,
-            "predicted_start": next_period.start_date,
-            "earliest": next_period.earliest,
-            "latest": next_period.latest,
-            "method": next_period.basis.method,
-        },
+    # One INSERT that does nothing once the cycle has its record (not
+    # get_or_create: a SELECT, a savepoint and an INSERT on every cache miss).
+    NextPeriodPrediction.objects.bulk_create(
+        [
+            NextPeriodPrediction(
+                user=user,
+                cycle_start=cycle_start,
+                served_on=day,
+                predicted_start=next_period.start_date,
+                earliest=next_period.earliest,
+                latest=next_period.latest,
+                method=next_period.basis.method,
+            )
+        ],
+        ignore_conflicts=True,
     )
 
 
