@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         # Logged and predicted levels are one type for a generated client.
         "EnergyLevelEnum": "moods.models.EnergyLevel",
         "BasisMethodEnum": "core.vocabulary.BASIS_METHODS",
+        "AlertCodeEnum": "cycles.engine.alerts.ALERT_CODES",
     },
     # Swagger UI and ReDoc come from the drf-spectacular-sidecar package, served
     # as this project's static files: pinned, and no CDN (they work offline).
