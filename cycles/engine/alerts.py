@@ -18,12 +18,10 @@ notifications", HKCategoryTypeIdentifier.irregularMenstrualCycles and siblings):
   PlanHer logs no spotting days, so this fires on what her profile says
   (``unusual_bleeding``), from the day the caller gives (``spotting_since``);
 * ``short_cycles`` / ``long_cycles``: a cycle of the last 6 months under 21 or over 35
-  days. These are the adult range of ACOG (Committee Opinion 651) that Apple and the
-  issue use; FIGO 2018 (Munro et al., Int J Gynaecol Obstet 143:393) calls 24-38 days
-  normal frequency. The alert uses the wider 21-35 band's edges because it is about
-  one cycle (FIGO classifies her usual frequency over a year, which the report
-  states in FIGO's terms) and a prompt to look earlier costs her little; see
-  ``FREQUENCY_NORMAL`` for the report's FIGO band.
+  days: ACOG's adult range, which the issue names. FIGO 2018 (Munro et al., Int J
+  Gynaecol Obstet 143:393) calls 24-38 days normal frequency; the alert is about any
+  single cycle (a prompt to look), the report states her usual frequency in FIGO's
+  terms (``FREQUENCY_NORMAL``, ``figo_frequency``).
 
 ``since`` is the first day of the unbroken run of days on which the rule held, as
 her data stands: it does not move while the alert goes on, so ``code`` + ``since``
