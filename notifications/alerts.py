@@ -1,13 +1,14 @@
-"""Where the ``alert`` kind gets its alerts: a seam, filled at merge.
+"""Where the ``alert`` kind gets its alerts.
 
 ``settings.NOTIFICATION_ALERT_SOURCES`` names callables (dotted paths) with the
 signature ``source(*, user, today) -> [{"code", "title", "detail", "since"}]``;
 ``code`` and ``since`` together identify an alert, so each is sent at most once
-(the key of its ``Notification`` row is ``code:since``). The default is no
-source: no alerts. The insights app's ``insights.services.alerts_for`` is meant
-to be named here (it sits below ``notifications`` in the layers, so the import
-is allowed).
+(the key of its ``Notification`` row is ``code:since``). A source may return
+dataclasses with those fields instead of dicts. The default is the insights
+app's ``insights.services.alerts_for``: the alerts /insights shows her.
 """
+
+from dataclasses import asdict, is_dataclass
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -22,6 +23,7 @@ def alerts_for(*, user, today) -> list[dict]:
     found = []
     for source in alert_sources():
         for alert in source(user=user, today=today) or []:
+            alert = asdict(alert) if is_dataclass(alert) else alert
             since = alert.get("since")
             since = since.isoformat() if hasattr(since, "isoformat") else str(since)
             found.append({**alert, "key": f"{alert['code']}:{since}"[:200]})

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "predictions",
     "imports",
     "notifications",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +284,7 @@ SPECTACULAR_SETTINGS = {
         "BasisMethodEnum": "core.vocabulary.BASIS_METHODS",
         "ImportStatusEnum": "imports.models.Import.Status",
         "OvulationSignEnum": "cycles.engine.SIGNS",
+        "AlertCodeEnum": "cycles.engine.alerts.ALERT_CODES",
     },
     # Swagger UI and ReDoc come from the drf-spectacular-sidecar package, served
     # as this project's static files: pinned, and no CDN (they work offline).
@@ -393,8 +395,9 @@ VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost")
 # Push endpoints must be https; tests point them at a local http server.
 WEB_PUSH_ALLOW_HTTP = env_bool("WEB_PUSH_ALLOW_HTTP")
 # Where alerts come from: dotted paths of callables
-# ``source(*, user, today) -> [{code, title, detail, since}]`` (notifications/alerts.py).
-NOTIFICATION_ALERT_SOURCES = env_list("NOTIFICATION_ALERT_SOURCES")
+# ``source(*, user, today) -> [{code, title, detail, since}]`` (notifications/alerts.py);
+# by default the irregularities /insights shows (Apple's cycle-deviation thresholds).
+NOTIFICATION_ALERT_SOURCES = env_list("NOTIFICATION_ALERT_SOURCES", "insights.services.alerts_for")
 # The beat task that sends due reminders, every this many seconds (0: off; without
 # a broker run `manage.py send_reminders` from cron instead).
 REMINDERS_EVERY_SECONDS = int(os.environ.get("REMINDERS_EVERY_SECONDS", "300"))

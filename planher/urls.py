@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("predictions.urls")),
     path("", include("imports.urls")),
     path("", include("notifications.urls")),
+    path("", include("insights.urls")),
     # Last: a path no route matches answers JSON, with DEBUG on too.
     re_path(r"^.*$", api_not_found),
 ]

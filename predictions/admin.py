@@ -10,7 +10,7 @@ from cycles.models import Profile
 from moods.models import DailyMood
 
 from . import records, serving, training
-from .models import EnergyModel, PredictionRecord
+from .models import EnergyModel, NextPeriodPrediction, PredictionRecord
 from .timeline import timeline_days, timeline_svg
 
 
@@ -170,3 +170,24 @@ class UserWithHerDataAdmin(UserAdmin):
         if user is not None and request.method == "GET" and response.status_code == 200:
             staff_viewed_her_data(user, request)
         return response
+
+
+@admin.register(NextPeriodPrediction)
+class NextPeriodPredictionAdmin(admin.ModelAdmin):
+    """The next period she was told about in each cycle, as served: read-only."""
+
+    list_display = ["user", "cycle_start", "served_on", "predicted_start", "method"]
+    list_filter = ["method"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "cycle_start"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -17,6 +17,12 @@ class PredictionsConfig(AppConfig):
             schema=serializers.PredictionRecordExportSerializer(many=True),
         )
         register_user_data(
+            "next_period_predictions",
+            model=models.NextPeriodPrediction,
+            export=export.next_period_predictions_export,
+            schema=serializers.NextPeriodPredictionExportSerializer(many=True),
+        )
+        register_user_data(
             "energy_model",
             model=models.EnergyModel,
             export=export.energy_model_export,

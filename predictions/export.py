@@ -1,7 +1,7 @@
 """Her predictions data in the account export, and her model file at deletion."""
 
 from . import lifecycle
-from .models import EnergyModel, PredictionRecord
+from .models import EnergyModel, NextPeriodPrediction, PredictionRecord
 
 
 def predictions_export(user) -> list[dict]:
@@ -15,6 +15,21 @@ def predictions_export(user) -> list[dict]:
             "created_at": record.created_at.isoformat(),
         }
         for record in PredictionRecord.objects.for_user(user).order_by("date")
+    ]
+
+
+def next_period_predictions_export(user) -> list[dict]:
+    return [
+        {
+            "cycle_start": row.cycle_start.isoformat(),
+            "served_on": row.served_on.isoformat(),
+            "predicted_start": row.predicted_start.isoformat(),
+            "earliest": row.earliest.isoformat(),
+            "latest": row.latest.isoformat(),
+            "method": row.method,
+            "created_at": row.created_at.isoformat(),
+        }
+        for row in NextPeriodPrediction.objects.for_user(user).order_by("cycle_start")
     ]
 
 

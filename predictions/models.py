@@ -120,3 +120,39 @@ class PredictionRecord(models.Model):
 
     def __str__(self):
         return f"{self.user} on {self.date}: {self.predicted_level} ({self.source})"
+
+
+class NextPeriodPredictionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
+class NextPeriodPrediction(models.Model):
+    """The next period ``/predictions/current`` told her about, once per cycle: written
+    the first time it is served on her today in the cycle that starts on
+    ``cycle_start``, never rewritten. It is scored against the next start she logs
+    (``insights``), which is read from her periods, not stored here."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="next_period_predictions"
+    )
+    cycle_start = models.DateField(help_text="Start of the cycle it was served in.")
+    served_on = models.DateField(help_text="Her day when it was first served.")
+    predicted_start = models.DateField()
+    earliest = models.DateField()
+    latest = models.DateField()
+    method = models.CharField(max_length=32, help_text="What the prediction rested on.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NextPeriodPredictionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-cycle_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cycle_start"], name="predictions_next_period_one_per_cycle"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: cycle of {self.cycle_start}, next period {self.predicted_start}"

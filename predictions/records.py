@@ -1,6 +1,7 @@
-"""What she was told: the energy served on each day, recorded once, and how often
-it matched what she then logged."""
+"""What she was told: the energy served on each day and the next period served in
+each cycle, recorded once, and how often they matched what she then logged."""
 
+import bisect
 from datetime import date
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -8,7 +9,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from core.vocabulary import ENERGY_LABELS
 from moods.models import DailyMood
 
-from .models import PredictionRecord
+from .models import NextPeriodPrediction, PredictionRecord
 
 
 def prediction_record_for(*, user, day: date, make) -> tuple[dict, bool]:
@@ -102,4 +103,48 @@ def prediction_history_summary(*, user) -> dict:
     return {
         "evaluated": count,
         "accuracy": round(evaluated["correct"] / count, 3) if count else None,
+    }
+
+
+def next_period_record(*, user, day: date, cycle_start: date, next_period) -> None:
+    """Record the next period served on ``day`` for the cycle that started on
+    ``cycle_start``, if ``day`` is her today and none is recorded for that cycle:
+    the first one served in a cycle wins, never rewritten (what she was told)."""
+    if day != user.local_today():
+        return
+    # One INSERT that does nothing once the cycle has its record (not
+    # get_or_create: a SELECT, a savepoint and an INSERT on every cache miss).
+    NextPeriodPrediction.objects.bulk_create(
+        [
+            NextPeriodPrediction(
+                user=user,
+                cycle_start=cycle_start,
+                served_on=day,
+                predicted_start=next_period.start_date,
+                earliest=next_period.earliest,
+                latest=next_period.latest,
+                method=next_period.basis.method,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def next_period_accuracy(*, user, starts: list[date]) -> dict:
+    """How far each recorded next period fell from the start she then logged.
+
+    ``starts``: her logged period starts, oldest first. A record is scored once a
+    start after its cycle's start is logged (the first such start is the period it
+    predicted); until then it is not counted.
+    """
+    errors = []
+    for cycle_start, predicted in NextPeriodPrediction.objects.for_user(user).values_list(
+        "cycle_start", "predicted_start"
+    ):
+        index = bisect.bisect_right(starts, cycle_start)
+        if index < len(starts):
+            errors.append(abs((starts[index] - predicted).days))
+    return {
+        "evaluated": len(errors),
+        "mean_abs_error_days": round(sum(errors) / len(errors), 1) if errors else None,
     }

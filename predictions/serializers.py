@@ -342,6 +342,20 @@ class PredictionRecordExportSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class NextPeriodPredictionExportSerializer(serializers.Serializer):
+    """The next period you were told about in each cycle, as exported (oldest first)."""
+
+    # Describes ``export.next_period_predictions_export``.
+
+    cycle_start = serializers.DateField()
+    served_on = serializers.DateField()
+    predicted_start = serializers.DateField()
+    earliest = serializers.DateField()
+    latest = serializers.DateField()
+    method = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
 class EnergyModelExportSerializer(serializers.Serializer):
     """Your energy model's metadata, as exported."""
 

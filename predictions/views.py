@@ -136,6 +136,10 @@ class PredictionViewSet(viewsets.GenericViewSet):
             body["detail"] = NO_PERIOD if day >= today else no_period_before(day)
             return body
         nxt = cycle.next_period
+        if day == today:  # the next period she is told about in this cycle, recorded once
+            records.next_period_record(
+                user=user, day=day, cycle_start=cycle.cycle_start, next_period=nxt
+            )
         unclosed = engine.unclosed_period(data.periods, on=known_on, profile=data.profile)
         body.update(
             day_of_cycle=cycle.day_of_cycle,

@@ -89,6 +89,8 @@ OPERATION_IDS = {
     ("post", "/api/v1/notifications/push-subscriptions"): "createPushSubscription",
     ("get", "/api/v1/calendar/feed"): "getCalendarFeed",
     ("post", "/api/v1/calendar/feed/rotate"): "rotateCalendarFeed",
+    ("get", "/api/v1/insights"): "getInsights",
+    ("get", "/api/v1/reports/cycles.pdf"): "getCycleReport",
 }
 
 AUTH_ROUTES = [
@@ -295,6 +297,7 @@ def test_the_export_answer_documents_every_section_of_the_export(document):
         "moods",
         "signs",
         "prediction_history",
+        "next_period_predictions",
         "energy_model",
         "notifications",
         "notification_preferences",
@@ -503,6 +506,7 @@ def test_real_answers_of_every_endpoint_carry_exactly_what_the_schema_requires(
         ),
         (api, "get", "/api/v1/calendar/feed", "/api/v1/calendar/feed", None, 200),
         (api, "post", "/api/v1/calendar/feed/rotate", "/api/v1/calendar/feed/rotate", None, 200),
+        (api, "get", "/api/v1/insights", "/api/v1/insights", None, 200),
     ]
     for client, method, path, url, data, status in calls:
         send = getattr(client, method)
@@ -516,6 +520,17 @@ def test_real_answers_of_every_endpoint_carry_exactly_what_the_schema_requires(
         body = api.get(f"/api/v1/{resource}/{item['id']}/").json()
         schema = answer_schema(document, "get", f"/api/v1/{resource}/{{id}}/", 200)
         check_conforms(document, schema, body, f"{resource}/{{id}}")
+
+
+def test_the_cycle_report_is_documented_as_a_pdf_download(document, rich_user, client_for):
+    responses = document["paths"]["/api/v1/reports/cycles.pdf"]["get"]["responses"]
+    assert responses["200"]["content"]["application/pdf"]["schema"] == {
+        "type": "string",
+        "format": "binary",
+    }
+    response = client_for(rich_user).get("/api/v1/reports/cycles.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
 
 
 def test_the_checker_notices_an_answer_that_lacks_a_field(document, rich_user, client_for):

@@ -17,8 +17,12 @@ from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
 from notifications.models import CalendarFeed
 from notifications.tests.factories import NotificationFactory, PushSubscriptionFactory
-from predictions.models import EnergyModel, PredictionRecord
-from predictions.tests.factories import EnergyModelFactory, PredictionRecordFactory
+from predictions.models import EnergyModel, NextPeriodPrediction, PredictionRecord
+from predictions.tests.factories import (
+    EnergyModelFactory,
+    NextPeriodPredictionFactory,
+    PredictionRecordFactory,
+)
 from signs.models import Sign
 from signs.tests.factories import SignFactory
 
@@ -58,6 +62,10 @@ def give_data(person, spec):
     for day in spec["sign_dates"]:
         SignFactory(user=person, date=day, lh_test="positive", notes=spec["notes"])
     PredictionRecordFactory(user=person, date=spec["record_date"])
+    # What /current told her in her first cycle: the day it started, scored by her
+    # second start (28 days off for Alice, 30 for Mallory).
+    first = spec["period_starts"][0]
+    NextPeriodPredictionFactory(user=person, cycle_start=first, predicted_start=first)
     EnergyModelFactory(user=person, version=spec["model_version"], n_samples=40)
     Import.objects.create(
         user=person,
@@ -96,6 +104,7 @@ def snapshot(person) -> dict:
         "records": list(PredictionRecord.objects.filter(user=person).values()),
         "model": list(EnergyModel.objects.filter(user=person).values()),
         "imports": list(Import.objects.filter(user=person).values()),
+        "next_periods": list(NextPeriodPrediction.objects.filter(user=person).values()),
     }
 
 

@@ -17,7 +17,7 @@ from cycles.tests.factories import PeriodFactory, ProfileFactory
 from moods.models import DailyMood
 from moods.tests.factories import DailyMoodFactory
 from predictions import seeding, synthetic
-from predictions.models import EnergyModel, PredictionRecord
+from predictions.models import EnergyModel, NextPeriodPrediction, PredictionRecord
 
 # Every test that cares about dates runs at this instant (her today is TODAY, UTC).
 FROZEN_NOW = "2026-03-15 12:00:00+00:00"
@@ -67,6 +67,19 @@ class PredictionRecordFactory(factory.django.DjangoModelFactory):
     probabilities = factory.LazyFunction(lambda: {"low": 0.2, "medium": 0.5, "high": 0.3})
     source = PredictionRecord.Source.FALLBACK
     model_version = None
+
+
+class NextPeriodPredictionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NextPeriodPrediction
+
+    user = factory.SubFactory(UserFactory)
+    cycle_start = factory.Sequence(lambda n: date(2020, 1, 1) + timedelta(days=28 * n))
+    served_on = factory.LazyAttribute(lambda row: row.cycle_start + timedelta(days=3))
+    predicted_start = factory.LazyAttribute(lambda row: row.cycle_start + timedelta(days=28))
+    earliest = factory.LazyAttribute(lambda row: row.predicted_start - timedelta(days=2))
+    latest = factory.LazyAttribute(lambda row: row.predicted_start + timedelta(days=2))
+    method = "history"
 
 
 def regular_cycles(user, *, starts=REGULAR_STARTS, weight_kg="63.50"):

@@ -237,6 +237,23 @@ export async function frontendFlow(): Promise<string[]> {
   }
   lines.push(`${nextPage} ${previousPage} ${accuracy}`);
 
+  // Insights: what her logs add up to, and alerts to act on.
+  const insights = await call("get", "/api/v1/insights", 200, { token });
+  const luteal: number = insights.energy_by_phase.luteal.n;
+  const lutealHigh: number = insights.energy_by_phase.luteal.high;
+  const streak: number = insights.logging_streak.current;
+  const energyRight: number | null = insights.prediction_accuracy.energy.accuracy;
+  const daysOff: number | null = insights.prediction_accuracy.next_period.mean_abs_error_days;
+  for (const cycle of insights.cycles) {
+    const length: number | null = cycle.length;
+    lines.push(`${cycle.start_date}: ${length ?? "current"} (${cycle.period_length})`);
+  }
+  for (const alert of insights.alerts) {
+    const code: Schemas["AlertCodeEnum"] = alert.code;
+    lines.push(`${code} since ${alert.since}: ${alert.title}. ${alert.detail}`);
+  }
+  lines.push(`${luteal} ${lutealHigh} ${streak} ${energyRight} ${daysOff}`);
+
   // Her energy logs, one page.
   const moods = await call("get", "/api/v1/moods/", 200, { token, query: { page_size: 50 } });
   const moreMoods: string | null = moods.next;
