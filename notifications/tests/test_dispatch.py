@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from django.core import mail
 
+from accounts.tests.factories import UserFactory
+from cycles.tests.factories import PeriodFactory
 from moods.tests.factories import DailyMoodFactory
 from notifications.models import Delivery, Notification, NotificationPreferences
 
@@ -166,10 +168,41 @@ def two_alerts(*, user, today):
     ]
 
 
-def test_without_an_alert_source_there_are_no_alerts():
-    alice = person("alice@example.com")
+def test_without_an_alert_source_there_are_no_alerts(settings):
+    settings.NOTIFICATION_ALERT_SOURCES = []
+    alice = person("alice@example.com", last_start=TODAY - timedelta(days=5))
+    PeriodFactory(
+        user=alice, start_date=TODAY - timedelta(days=200), end_date=TODAY - timedelta(days=196)
+    )
     dispatch_at("2026-03-16T09:00:00+00:00")
     assert sent(alice, "alert") == []
+
+
+def test_regular_cycles_raise_no_alert():
+    alice = person("alice@example.com", last_start=TODAY - timedelta(days=5))
+    dispatch_at("2026-03-16T09:00:00+00:00")
+    assert sent(alice, "alert") == []
+
+
+def test_the_alerts_insights_shows_her_are_sent_once_each(client_for):
+    # Her cycle of 13 Dec to 21 Jan lasted 39 days: over 35, /insights' long_cycles.
+    alice = UserFactory(email="alice@example.com")
+    for start in (
+        TODAY - timedelta(days=93),
+        TODAY - timedelta(days=54),
+        TODAY - timedelta(days=26),
+    ):
+        PeriodFactory(user=alice, start_date=start, end_date=start + timedelta(days=4))
+    with time_machine.travel("2026-03-16T09:00:00+00:00", tick=False):
+        shown = client_for(alice).get("/api/v1/insights").json()["alerts"]
+    assert [alert["code"] for alert in shown] == ["long_cycles"]
+
+    dispatch_at("2026-03-16T09:00:00+00:00")
+    dispatch_at("2026-03-17T09:00:00+00:00")  # still there the next day: not sent again
+
+    [alert] = sent(alice, "alert")
+    assert alert.title == shown[0]["title"]
+    assert alert.key == f"long_cycles:{shown[0]['since']}"
 
 
 def test_the_weekly_summary_tells_her_week_in_a_few_lines():
