@@ -254,8 +254,8 @@ def test_the_number_of_queries_does_not_grow_with_her_history(client_for, frozen
         for n in range(logs):
             DailyMoodFactory(user=person, date=TODAY - timedelta(days=n), energy_level=n % 3)
         PredictionRecordFactory(user=person, date=TODAY - timedelta(days=2))
-    # Her account, profile, periods, energy logs, the two prediction tables.
-    assert queries_for(client_for, small) == queries_for(client_for, large) == 6
+    # Her account, profile, periods, signs, energy logs, the two prediction tables.
+    assert queries_for(client_for, small) == queries_for(client_for, large) == 7
 
 
 def test_the_answer_is_cached_until_her_data_changes(api, her_logs):
