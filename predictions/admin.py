@@ -61,16 +61,12 @@ class EnergyModelAdmin(admin.ModelAdmin):
         self.message_user(request, message, level)
 
 
-@admin.register(PredictionRecord)
-class PredictionRecordAdmin(admin.ModelAdmin):
-    """The predictions served, as they were: read-only history."""
+class WhatSheWasShownAdmin(admin.ModelAdmin):
+    """What the app served her is history: staff read it, nobody edits it."""
 
-    list_display = ["user", "date", "predicted_level", "source", "model_version", "created_at"]
-    list_filter = ["source"]
-    search_fields = ["user__email"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
-    date_hierarchy = "date"
+    search_fields = ["user__email"]
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
@@ -80,6 +76,15 @@ class PredictionRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PredictionRecord)
+class PredictionRecordAdmin(WhatSheWasShownAdmin):
+    """The predictions served, as they were: read-only history."""
+
+    list_display = ["user", "date", "predicted_level", "source", "model_version", "created_at"]
+    list_filter = ["source"]
+    date_hierarchy = "date"
 
 
 # --- Her page: the account admin, with her timeline ------------------------------------
@@ -173,21 +178,9 @@ class UserWithHerDataAdmin(UserAdmin):
 
 
 @admin.register(NextPeriodPrediction)
-class NextPeriodPredictionAdmin(admin.ModelAdmin):
+class NextPeriodPredictionAdmin(WhatSheWasShownAdmin):
     """The next period she was told about in each cycle, as served: read-only."""
 
     list_display = ["user", "cycle_start", "served_on", "predicted_start", "method"]
     list_filter = ["method"]
-    search_fields = ["user__email"]
-    list_select_related = ["user"]
-    raw_id_fields = ["user"]
     date_hierarchy = "cycle_start"
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
