@@ -18,6 +18,8 @@ in-memory backend (rendered, not sent):
 """
 
 import argparse
+import cProfile
+import os
 import random
 import sys
 import time
@@ -118,12 +120,23 @@ def make_users(count: int, seed: int = 2026) -> float:
     return time.perf_counter() - started
 
 
-def timed_dispatch(at: datetime):
+def timed_dispatch(at: datetime, profile: str | None = None):
     from notifications.dispatch import reminders_send
 
+    profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
+    if profiler:
+        profiler.enable()
     summary = reminders_send(at=at)
-    return time.perf_counter() - started, summary
+    seconds = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    return seconds, summary
+
+
+def load() -> str:
+    return " ".join(f"{figure:.2f}" for figure in os.getloadavg())
 
 
 def main() -> None:
@@ -131,6 +144,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--all-due", type=int, default=10_000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--profile", default=None, help="write cProfile stats of the 08:05 run to this file"
+    )
     args = parser.parse_args()
 
     env = harness.bench_environment(
@@ -143,16 +159,17 @@ def main() -> None:
     from django.core import mail
 
     mail.outbox = []
-    from django.db import connection
+    from django.db import connection, models
 
     from notifications.models import NotificationPreferences
 
     print(f"# {harness.machine()}; {connection.vendor}", file=sys.stderr)
+    print(f"load average before: {load()}", file=sys.stderr)
     made = make_users(args.users)
     print(f"made {args.users} users (3 periods each, preferences) in {made:.1f} s")
 
     at = MADE.replace(hour=8, minute=5)
-    seconds, summary = timed_dispatch(at)
+    seconds, summary = timed_dispatch(at, args.profile)
     print(f"08:05 UTC, {args.users} users: {seconds:.2f} s; {summary}; {len(mail.outbox)} emails")
     seconds, summary = timed_dispatch(at + timedelta(minutes=1))
     print(f"08:06 UTC, nobody due: {seconds * 1000:.1f} ms; {summary}")
@@ -163,7 +180,9 @@ def main() -> None:
                 : args.all_due
             ]
         )
-        NotificationPreferences.objects.filter(pk__in=forced).update(next_check_at=MADE)
+        # A plain QuerySet: forcing a check is no change of her data (announcing
+        # one would expire her answers and queue her retraining, per user).
+        models.QuerySet(NotificationPreferences).filter(pk__in=forced).update(next_check_at=MADE)
         # 07:31 UTC: no zone's 09:00 falls between 07:30 and then, so only the
         # forced users are due (each worked out on her own clock).
         seconds, summary = timed_dispatch(MADE + timedelta(minutes=1))
@@ -171,6 +190,7 @@ def main() -> None:
             f"07:31 UTC, {args.all_due} forced due: {seconds:.2f} s "
             f"({seconds / max(summary.users, 1) * 1000:.2f} ms a user); {summary}"
         )
+    print(f"load average after: {load()}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ commits, and only then sends (``delivery``).
 """
 
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -72,12 +72,24 @@ def reminders_send(*, at: datetime, batch_size: int = BATCH_SIZE) -> DispatchSum
             if not batch:
                 break
             created = batch_reminders_write(batch=batch, at=at, summary=summary)
-            # Her next check is the dispatcher's bookkeeping, not her data: a plain
-            # QuerySet, so no change is announced (no cached answer expires, no
-            # retraining is queued for a reminder).
-            models.QuerySet(NotificationPreferences).bulk_update(batch, ["next_check_at"])
+            next_checks_save(batch)
         deliver(created)  # after the commit: the rows exist before anything leaves
     return summary
+
+
+def next_checks_save(batch: list) -> None:
+    """Write each row's ``next_check_at``: one UPDATE per distinct instant (the
+    users of a batch mostly share a few), not a CASE over the whole batch.
+
+    Her next check is the dispatcher's bookkeeping, not her data: a plain
+    QuerySet, so no change is announced (no cached answer of hers expires, no
+    retraining is queued because a reminder was looked at)."""
+    by_instant: dict = defaultdict(list)
+    for preferences in batch:
+        by_instant[preferences.next_check_at].append(preferences.pk)
+    rows = models.QuerySet(NotificationPreferences)
+    for instant, pks in by_instant.items():
+        rows.filter(pk__in=pks).update(next_check_at=instant)
 
 
 @dataclass
