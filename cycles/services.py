@@ -46,7 +46,7 @@ def cycle_data_load_many(*, user_ids: Iterable[int]) -> dict[int, CycleData]:
         .order_by("user_id", "start_date")
         .values_list("user_id", "start_date", "end_date")
     )
-    for user_id, start, end in rows.iterator(chunk_size=2000):
+    for user_id, start, end in rows:
         periods[user_id].append(engine.LoggedPeriod(start=start, end=end))
     profiles = {
         profile.user_id: profile.as_cycle_profile()
