@@ -54,19 +54,24 @@ def rows_insert(model, template, rows, varying: tuple[str, ...]) -> None:
     }
     by_name = {field.attname: field for field in fields}
     columns = [field.column for field in fields]
-    sql = (
+    head = (
         f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "
-        f"({', '.join(connection.ops.quote_name(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
+        f"({', '.join(connection.ops.quote_name(c) for c in columns)}) VALUES "
     )
+    one = f"({', '.join(['%s'] * len(columns))})"
     prepared = []
     for row in rows:
         values = dict(fixed)
         for name, value in zip(varying, row, strict=True):
             values[name] = by_name[name].get_db_prep_save(value, connection)
         prepared.append([values[field.attname] for field in fields])
+    # Many rows a statement (one round trip each on PostgreSQL), within
+    # SQLite's limit on parameters.
+    per_statement = max(1, 30_000 // len(columns) // 2)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, prepared)
+        for first in range(0, len(prepared), per_statement):
+            chunk = prepared[first : first + per_statement]
+            cursor.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
 
 
 def make_users(count: int, seed: int = 2026) -> float:
