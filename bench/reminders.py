@@ -65,8 +65,15 @@ def rows_insert(model, template, rows, varying: tuple[str, ...]) -> None:
         for name, value in zip(varying, row, strict=True):
             values[name] = by_name[name].get_db_prep_save(value, connection)
         prepared.append([values[field.attname] for field in fields])
-    # Many rows a statement (one round trip each on PostgreSQL), within
-    # SQLite's limit on parameters.
+    if connection.vendor == "postgresql":  # COPY: no statement to parse per row
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(model._meta.db_table)
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in prepared:
+                    copy.write_row(row)
+        return
+    # Many rows a statement, within SQLite's limit on parameters.
     per_statement = max(1, 30_000 // len(columns) // 2)
     with connection.cursor() as cursor:
         for first in range(0, len(prepared), per_statement):
