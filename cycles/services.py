@@ -7,7 +7,8 @@ predictions ask here instead of querying ``cycles`` models themselves.
 Her fertility signs live in the ``signs`` app, above ``cycles``: ``cycles`` may not
 import it. The ``signs`` app hands them down instead, registering in its
 ``ready()`` the one function that reads a user's signs as the engine's
-``DailySigns`` (``register_signs_source``), as apps register their data with
+``DailySigns`` (``register_signs_source``; for many users at once, so a batch
+costs one query too), as apps register their data with
 ``core.userdata``. Without it (the app not installed) she has no signs.
 """
 
@@ -18,18 +19,23 @@ from datetime import date
 from . import engine
 from .models import Period, Profile
 
-SignsSource = Callable[..., list[engine.DailySigns]]  # (user) -> her signs, oldest first
+# (user ids) -> {user id: her signs, oldest first}; users with none may be absent.
+SignsSource = Callable[[list[int]], dict[int, list[engine.DailySigns]]]
 _signs_source: SignsSource | None = None
 
 
 def register_signs_source(source: SignsSource) -> None:
-    """``source(user)`` returns her fertility signs, oldest first (one query)."""
+    """``source(user_ids)`` returns each user's fertility signs, oldest first (one query)."""
     global _signs_source
     _signs_source = source
 
 
+def signs_load_many(*, user_ids: list[int]) -> dict[int, list[engine.DailySigns]]:
+    return _signs_source(user_ids) if _signs_source is not None else {}
+
+
 def signs_load(*, user) -> list[engine.DailySigns]:
-    return _signs_source(user) if _signs_source is not None else []
+    return signs_load_many(user_ids=[user.pk]).get(user.pk, [])
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,34 @@ def cycle_data_load(*, user, profile: Profile | None = None) -> CycleData:
         profile=profile.as_cycle_profile() if profile else None,
         signs=tuple(signs_load(user=user)),
     )
+
+
+def cycle_data_load_many(*, user_ids: Iterable[int]) -> dict[int, CycleData]:
+    """``cycle_data_load`` for many users in three queries (a batch of the reminder
+    dispatcher): each user's ``CycleData`` is the one ``cycle_data_load`` gives her,
+    a user with nothing logged included."""
+    user_ids = list(dict.fromkeys(user_ids))
+    periods: dict[int, list[engine.LoggedPeriod]] = {user_id: [] for user_id in user_ids}
+    rows = (
+        Period.objects.filter(user_id__in=user_ids)
+        .order_by("user_id", "start_date")
+        .values_list("user_id", "start_date", "end_date")
+    )
+    for user_id, start, end in rows:
+        periods[user_id].append(engine.LoggedPeriod(start=start, end=end))
+    profiles = {
+        profile.user_id: profile.as_cycle_profile()
+        for profile in Profile.objects.filter(user_id__in=user_ids)
+    }
+    signs = signs_load_many(user_ids=user_ids)
+    return {
+        user_id: CycleData(
+            periods=periods[user_id],
+            profile=profiles.get(user_id),
+            signs=tuple(signs.get(user_id, ())),
+        )
+        for user_id in user_ids
+    }
 
 
 def cycle_positions(*, user, dates: Iterable[date], data: CycleData | None = None):

@@ -5,6 +5,11 @@ Her cycle today is ``cycles.services.cycle_data_load`` then the engine's
 ``next_period`` (the period-due and late reminders agree with ``/current`` that
 day). Each builder returns ``(key, title, body)`` triples: nothing when nothing
 is to be said today.
+
+The dispatcher hands in what a batch of users needs, loaded for the whole batch
+(``data`` from ``cycle_data_load_many``, ``levels``: her energy levels by date
+over the last eight days, ``moods_for_batch``); without them each is read for
+her alone, with the same answer.
 """
 
 from dataclasses import dataclass
@@ -16,6 +21,24 @@ from cycles import services as cycle_services
 from moods.models import DailyMood
 
 from . import alerts, schedule
+
+# The days of moods a reminder reads: today (log reminder) and the week before it.
+MOOD_DAYS = 8
+
+
+def moods_for_batch(*, todays: dict[int, date]) -> dict[int, dict[date, int]]:
+    """``Reminders.levels`` for each user of a batch (user id: her today), one query."""
+    if not todays:
+        return {}
+    levels: dict[int, dict[date, int]] = {user_id: {} for user_id in todays}
+    first = min(todays.values()) - timedelta(days=MOOD_DAYS - 1)
+    rows = DailyMood.objects.filter(
+        user_id__in=list(todays), date__range=(first, max(todays.values()))
+    ).values_list("user_id", "date", "energy_level")
+    for user_id, day, level in rows:
+        if todays[user_id] - timedelta(days=MOOD_DAYS - 1) <= day <= todays[user_id]:
+            levels[user_id][day] = level
+    return levels
 
 
 def _day(day: date) -> str:
@@ -31,12 +54,14 @@ class Reminders:
     user: object
     preferences: object
     today: date
+    data: cycle_services.CycleData | None = None
+    levels: dict[date, int] | None = None
 
     @cached_property
     def cycle(self):
         # As /current builds her today: what is logged up to it, the engine's cycle.
-        data = cycle_services.cycle_data_load(user=self.user).until(self.today)
-        return data.current_cycle(on=self.today, day=self.today)
+        data = self.data or cycle_services.cycle_data_load(user=self.user)
+        return data.until(self.today).current_cycle(on=self.today, day=self.today)
 
     def for_kind(self, kind: str) -> list[tuple[str, str, str]]:
         return getattr(self, kind)()
@@ -84,8 +109,18 @@ class Reminders:
             f"(ovulation expected on {_day(cycle.ovulation_date)}).",
         )
 
+    def _levels(self) -> dict[date, int]:
+        """Her energy level by date, the last eight days (today included)."""
+        if self.levels is None:
+            self.levels = dict(
+                DailyMood.objects.for_user(self.user)
+                .filter(date__range=(self.today - timedelta(days=MOOD_DAYS - 1), self.today))
+                .values_list("date", "energy_level")
+            )
+        return self.levels
+
     def log_reminder(self):
-        if DailyMood.objects.for_user(self.user).filter(date=self.today).exists():
+        if self.today in self._levels():
             return []
         return self._once_today(
             "How is your energy today?", "You have not logged your energy today: it takes a tap."
@@ -93,11 +128,7 @@ class Reminders:
 
     def weekly_summary(self):
         start, end = self.today - timedelta(days=7), self.today - timedelta(days=1)
-        levels = list(
-            DailyMood.objects.for_user(self.user)
-            .filter(date__range=(start, end))
-            .values_list("energy_level", flat=True)
-        )
+        levels = [level for day, level in self._levels().items() if start <= day <= end]
         lines = [f"Your week from {_day(start)} to {_day(end)}:"]
         if levels:
             names = {0: "low", 1: "medium", 2: "high"}

@@ -16,11 +16,13 @@ row is the promise that the reminder is sent at most once.
 
 import json
 import logging
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -127,25 +129,33 @@ def send_push(notification: Notification) -> str:
 
 
 def deliver(notification_ids: list[int]) -> None:
-    """Send what the committed rows ask for, one mail connection for the batch."""
+    """Send what the committed rows ask for, one mail connection for the batch;
+    the outcomes are written at the end, one UPDATE per distinct outcome."""
     notifications = Notification.objects.filter(pk__in=notification_ids).select_related("user")
     connection = None
-    for notification in notifications:
-        changed = []
-        if notification.email_status == Delivery.PENDING:
-            try:
-                connection = connection or get_connection()
-                email_message(notification, connection).send()
-                notification.email_status = Delivery.SENT
-            except OSError as error:  # smtplib's errors are OSErrors
-                logger.warning("reminder %s: mail failed", notification.pk, exc_info=True)
-                notification.email_status = Delivery.FAILED
-                notification.delivery_error = f"email: {error}"[:300]
-            changed += ["email_status", "delivery_error"]
-        if notification.push_status == Delivery.PENDING:
-            notification.push_status = send_push(notification)
-            changed.append("push_status")
-        if changed:
-            notification.save(update_fields=changed)
-    if connection is not None:
-        connection.close()
+    outcomes: dict[tuple, list[int]] = defaultdict(list)
+    try:
+        for notification in notifications:
+            changed = {}
+            if notification.email_status == Delivery.PENDING:
+                try:
+                    connection = connection or get_connection()
+                    email_message(notification, connection).send()
+                    changed.update(email_status=Delivery.SENT, delivery_error="")
+                except OSError as error:  # smtplib's errors are OSErrors
+                    logger.warning("reminder %s: mail failed", notification.pk, exc_info=True)
+                    changed.update(
+                        email_status=Delivery.FAILED, delivery_error=f"email: {error}"[:300]
+                    )
+            if notification.push_status == Delivery.PENDING:
+                changed["push_status"] = send_push(notification)
+            if changed:
+                outcomes[tuple(sorted(changed.items()))].append(notification.pk)
+    finally:
+        if connection is not None:
+            connection.close()
+        # The rows' delivery status is bookkeeping, not her data: a plain
+        # QuerySet announces no change (as the row's save never did).
+        rows = models.QuerySet(Notification)
+        for outcome, pks in outcomes.items():
+            rows.filter(pk__in=pks).update(**dict(outcome))

@@ -237,3 +237,75 @@ def test_a_change_of_time_zone_moves_her_next_check_to_her_new_clock():
     alice.save()
     prefs = NotificationPreferences.objects.get(user=alice)
     assert prefs.next_check_at.isoformat() == "2026-03-16T13:00:00+00:00"  # 09:00 EDT
+
+
+def test_a_batch_reads_each_kind_of_her_data_once_whatever_the_number_of_due_users(settings):
+    from datetime import time
+
+    # An alert source takes one user at a time (insights' reads her periods and
+    # profile again): the batch's own reads are what is counted here.
+    settings.NOTIFICATION_ALERT_SOURCES = []
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = [
+        person(
+            f"b{n}@example.com",
+            last_start=TODAY - timedelta(days=20 + 4 * n),
+            log_reminder_time=time(9, 0),
+            weekly_summary=True,
+            fertile_window=True,
+        )
+        for n in range(6)
+    ]
+    for user in people[:3]:
+        DailyMoodFactory(user=user, date=TODAY - timedelta(days=2), energy_level=1)
+    versions = dict(NotificationPreferences.objects.values_list("user_id", "user__data_version"))
+
+    with CaptureQueriesContext(connection) as queries:
+        summary = dispatch_at("2026-03-16T09:05:00+00:00")
+
+    assert summary.users == 6
+    assert summary.sent["log_reminder"] == 6 and summary.sent["weekly_summary"] == 6
+    reads = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("INSERT")]
+    for table in ("cycles_period", "cycles_profile", "moods_dailymood"):
+        assert sum(f'FROM "{table}"' in sql for sql in reads) == 1, table
+    # Moving her next check on is bookkeeping: her cached answers stay, no retraining.
+    after = dict(NotificationPreferences.objects.values_list("user_id", "user__data_version"))
+    assert after == versions
+
+
+def test_the_batch_reminders_say_what_the_per_user_reminders_say():
+    from datetime import time
+
+    from cycles import services
+    from notifications.content import Reminders, moods_for_batch
+
+    people = [
+        person(
+            f"s{n}@example.com",
+            last_start=TODAY - timedelta(days=10 + 7 * n) if n else None,
+            log_reminder_time=time(9, 0),
+            weekly_summary=True,
+            fertile_window=True,
+        )
+        for n in range(5)
+    ]
+    with time_machine.travel("2026-03-16T12:00:00+00:00"):
+        for n, user in enumerate(people):
+            for days_ago in range(n, 10, 2):  # one outside her eight days, today for some
+                day = TODAY - timedelta(days=days_ago)
+                DailyMoodFactory(user=user, date=day, energy_level=n % 3)
+    cycles = services.cycle_data_load_many(user_ids=[u.pk for u in people])
+    levels = moods_for_batch(todays={u.pk: TODAY for u in people})
+
+    for user in people:
+        prefs = NotificationPreferences.objects.get(user=user)
+        alone = Reminders(user=user, preferences=prefs, today=TODAY)
+        batched = Reminders(
+            user=user, preferences=prefs, today=TODAY, data=cycles[user.pk], levels=levels[user.pk]
+        )
+        for kind in ("period_due", "late_period", "fertile_window", "log_reminder"):
+            assert batched.for_kind(kind) == alone.for_kind(kind), (user.email, kind)
+        assert batched.weekly_summary() == alone.weekly_summary()
