@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import models
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
+
+from core.renderers import JSONRenderer, RenderedJSON
 
 Exporter = Callable[[Any], Any]
 # Called inside the deletion transaction, before the rows go; returns a
@@ -208,6 +211,23 @@ def announce_changes_of(model) -> None:
 def answer_cache_key(name: str, user, *parts) -> str:
     """A cache key for an answer derived from her data, valid until it changes."""
     return ":".join(["answer", name, str(user.pk), str(user.data_version), *map(str, parts)])
+
+
+# A safety net only: an answer's key names her data version and her day.
+ANSWER_CACHE_SECONDS = 300
+
+
+def cached_answer(key: str, make) -> RenderedJSON:
+    """Her cached answer under ``key`` (``answer_cache_key``), or ``make()``'s, stored.
+    Kept as the JSON bytes written the first time: a cached answer is served with no
+    unpickling of a body and no rendering again. Not ``cache.get_or_set``: its miss
+    costs a third round trip (ADD, then GET again), which a key that names her
+    data's version does not need."""
+    body = cache.get(key)
+    if body is None:
+        body = JSONRenderer().render(make())
+        cache.set(key, body, ANSWER_CACHE_SECONDS)
+    return RenderedJSON(body)
 
 
 # --- Staff looking at her data ---------------------------------------------------------

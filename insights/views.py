@@ -7,14 +7,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.renderers import JSONRenderer
-from core.userdata import answer_cache_key
+from core.userdata import ANSWER_CACHE_SECONDS, answer_cache_key, cached_answer
 
 from . import report, services
 from . import serializers as s
 
 # Cached until her data changes (the key carries her data version) or her day does.
-ANSWER_CACHE_SECONDS = 300
-PDF_CACHE_SECONDS = 300
+PDF_CACHE_SECONDS = ANSWER_CACHE_SECONDS
 
 
 @extend_schema(tags=["insights"])
@@ -39,11 +38,7 @@ class InsightsView(APIView):
         user = request.user
         today = user.local_today()
         key = answer_cache_key("insights", user, today)
-        body = cache.get(key)
-        if body is None:
-            body = services.insights_build(user=user, today=today)
-            cache.set(key, body, ANSWER_CACHE_SECONDS)
-        return Response(body)
+        return Response(cached_answer(key, lambda: services.insights_build(user=user, today=today)))
 
 
 class PDFRenderer(renderers.BaseRenderer):

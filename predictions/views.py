@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import (
@@ -16,8 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.pagination import PAGE_SCHEMA, PAGE_SIZE_SCHEMA, PageNumberPagination
-from core.renderers import JSONRenderer, RenderedJSON
-from core.userdata import answer_cache_key
+from core.userdata import answer_cache_key, cached_answer
 from core.vocabulary import OVULATION_DETECTED, OVULATION_PREDICTED
 from cycles import engine
 from cycles import services as cycle_services
@@ -31,21 +29,6 @@ from .models import PredictionRecord
 
 # Answers are cached until her data changes (the key carries her data_version)
 # or her day changes; the timeout only bounds what a missed signal could cost.
-ANSWER_CACHE_SECONDS = 300
-
-
-def cached_answer(key: str, make) -> RenderedJSON:
-    """Her cached answer, or ``make()``'s, stored. Kept as the JSON bytes written
-    the first time: a cached answer is served with no unpickling of a body and no
-    rendering again. Not ``cache.get_or_set``: its miss costs a third round trip
-    (ADD, then GET again), which a key that names her data's version does not need."""
-    body = cache.get(key)
-    if body is None:
-        body = JSONRenderer().render(make())
-        cache.set(key, body, ANSWER_CACHE_SECONDS)
-    return RenderedJSON(body)
-
-
 NO_PERIOD = "No period logged yet: log your last period to see where you are in your cycle."
 
 
