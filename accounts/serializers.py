@@ -11,6 +11,7 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, Toke
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+from core.serializers import FieldsBuiltOnce
 from core.userdata import user_data_sections
 
 from . import lockout, mail, services
@@ -51,7 +52,7 @@ class EmailAddressInput(serializers.EmailField):
         return normalize_email(value)
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     timezone = serializers.CharField(
         max_length=64,
         required=False,

@@ -138,6 +138,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that needs no round trip while the
+    # connection is quiet (core/db/backends/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "core.db.backends.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if "DATABASE_URL" not in os.environ:
         VAR_DIR.mkdir(exist_ok=True)  # the embedded default works on a fresh clone

@@ -1,0 +1,94 @@
+"""The PostgreSQL backend's health check (core/db/backends/postgresql): a quiet
+connection passes without a round trip; one whose session the server ended is
+found unusable, closed, and the next query runs on a new one.
+
+Each test opens its own connection (``connections.create_connection``) and ends
+its session from the test's, with ``pg_terminate_backend``: what a restart, a
+failover or an idle timeout does to a worker's persistent connection.
+"""
+
+import time
+
+import pytest
+from django.db import connection, connections
+from django.db.backends.postgresql import base as django_backend
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def other():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite connections are not kept between requests (CONN_MAX_AGE 0)")
+    wrapper = connections.create_connection("default")
+    wrapper.health_check_enabled = True  # as the settings ask (CONN_HEALTH_CHECKS)
+    wrapper.ensure_connection()
+    yield wrapper
+    wrapper.close()
+
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """How many times Django's own check (a ``SELECT 1`` round trip) ran."""
+    calls = []
+    own = django_backend.DatabaseWrapper.is_usable
+
+    def counted(self):
+        calls.append(self)
+        return own(self)
+
+    monkeypatch.setattr(django_backend.DatabaseWrapper, "is_usable", counted)
+    return calls
+
+
+def pid_of(wrapper) -> int:
+    return wrapper.connection.info.backend_pid
+
+
+def terminate(pid: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    # The server closes the socket right after; wait until it has gone.
+    for _ in range(100):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.02)
+
+
+def test_a_quiet_connection_passes_without_a_round_trip(other, round_trips):
+    pid = pid_of(other)
+    assert other.is_usable()
+    assert round_trips == []
+    other.health_check_done = False
+    other.close_if_health_check_failed()
+    assert round_trips == []
+    assert other.connection is not None and pid_of(other) == pid
+
+
+def test_a_connection_the_server_ended_is_closed_and_replaced(other, round_trips):
+    ended = pid_of(other)
+    terminate(ended)
+
+    other.health_check_done = False  # a new request, as request_started marks it
+    other.close_if_health_check_failed()
+
+    assert round_trips == [other]  # the socket had something to read: Django's check decided
+    assert other.connection is None
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != ended
+
+
+def test_a_connection_that_saw_an_error_gets_the_round_trip(other, round_trips):
+    other.errors_occurred = True
+    assert other.is_usable()
+    assert round_trips == [other]
+
+
+def test_a_closed_connection_is_not_usable(other, round_trips):
+    other.connection.close()
+    assert not other.is_usable()
+    assert round_trips == []
+
