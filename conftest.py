@@ -11,12 +11,12 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import VERSION_CLAIM
-from core import background
+from core import background, userdata
 from predictions.lifecycle import estimators
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(settings, tmp_path):
+def _isolated_environment(settings, tmp_path, monkeypatch):
     # Model files go to a throwaway folder; static files need no manifest.
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
@@ -28,6 +28,9 @@ def _isolated_environment(settings, tmp_path):
     # Throttle counters, cached answers and loaded models must not leak between tests.
     cache.clear()
     estimators.clear()
+    # Each process's copies of its answers, on as in production (with Redis), fresh
+    # per test: every test of a cached answer also tests their freshness.
+    monkeypatch.setattr(userdata, "local_answers", userdata.LocalAnswers(16 << 20, 60))
     yield
     cache.clear()
     estimators.clear()

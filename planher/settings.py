@@ -202,6 +202,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Each process keeps the answers it served lately (core.userdata.LocalAnswers), in
+# front of Redis: keys name her data version, so a copy is as fresh as Redis's.
+# Pointless in front of a cache in this process's own memory: off without Redis.
+ANSWER_LOCAL_CACHE_BYTES = int(
+    float(os.environ.get("ANSWER_LOCAL_CACHE_MB", "16" if REDIS_URL else "0")) * 1024 * 1024
+)
+ANSWER_LOCAL_CACHE_SECONDS = int(os.environ.get("ANSWER_LOCAL_CACHE_SECONDS", "60"))
+
 # --- Failed logins per account (django-axes; accounts/lockout.py) ------------
 
 # 10 failures for one account within 15 minutes, from any addresses, lock its

@@ -626,3 +626,20 @@ def test_a_cached_answer_is_kept_as_its_json_and_served_byte_for_byte(
     assert again["Cache-Control"] == "no-store"
     Period.objects.filter(user=user).order_by("-start_date").first().delete()
     assert api.get(CURRENT).content != first.content  # her data changed: a new answer
+
+
+def test_this_process_serves_its_own_copy_until_her_data_changes(
+    api, user, django_assert_num_queries
+):
+    """The shared cache emptied (Redis restarted, say): the worker's own copy
+    serves the same bytes; a change to her data is a new key, so the copy is
+    never served past it."""
+    from django.core.cache import cache
+
+    regular_cycles(user)
+    first = api.get(CURRENT)
+    cache.clear()
+    with django_assert_num_queries(1):  # her row, for the token: nothing computed
+        assert api.get(CURRENT).content == first.content
+    Period.objects.filter(user=user).order_by("-start_date").first().delete()
+    assert api.get(CURRENT).content != first.content
