@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import harness  # noqa: E402
+import harness
 
 TARGETS = {"me": "/api/v1/auth/me", "current": "/api/v1/predictions/current"}
 
@@ -145,8 +145,8 @@ def main():
     print(f"{len(users)} users, {args.requests} requests per target, one process, no server")
     print("| target | CPU µs per request | wall µs per request | SQL queries | Redis round trips |")
     print("|---|--:|--:|--:|--:|")
-    for name, path in TARGETS.items():
-        run(application, path, tokens, len(tokens))  # warm: imports, connections, every answer cached
+    for path in TARGETS.values():
+        run(application, path, tokens, len(tokens))  # warm: imports, connections, answers cached
         counter.queries = counter.redis = 0
         with connection.execute_wrapper(counter):
             loops = [run(application, path, tokens, args.requests) for _ in range(args.loops)]

@@ -91,4 +91,3 @@ def test_a_closed_connection_is_not_usable(other, round_trips):
     other.connection.close()
     assert not other.is_usable()
     assert round_trips == []
-
