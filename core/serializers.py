@@ -27,10 +27,13 @@ class FieldsBuiltOnce:
 
     DRF's ModelSerializer reads the model's fields and builds a serializer field
     for each on every instance: 0.13 ms for ``/auth/me``'s six, on every request
-    (README, "Serving speed"). Here the first instance's build is kept and each
-    instance gets its own deep copy, as DRF gives declared fields (0.05 ms).
-    For serializers whose fields depend on the model only, not on the instance
-    or its context (those change ``self.fields`` after, which stays per instance).
+    (README, "Serving speed"). Here the first instance's build is kept, and each
+    instance gets its own copies: a plain field is copied as it stands (its
+    binding to this serializer is then set on the copy only), a field holding
+    others (a nested serializer, a list's child) is deep-copied, as DRF copies
+    declared fields. For serializers whose fields depend on the model only, not
+    on the instance or its context (those that change ``self.fields`` after
+    still do so per instance).
     """
 
     def get_fields(self):
@@ -38,7 +41,17 @@ class FieldsBuiltOnce:
         if built is None:
             built = super().get_fields()
             type(self)._fields_built = built
-        return copy.deepcopy(built)
+        return {name: _field_copy(field) for name, field in built.items()}
+
+
+def _field_copy(field):
+    if (
+        isinstance(field, serializers.BaseSerializer)
+        or hasattr(field, "child")
+        or hasattr(field, "child_relation")
+    ):
+        return copy.deepcopy(field)
+    return copy.copy(field)
 
 
 # Model date fields use the ``DateField`` above. No docstring: the schema would
