@@ -16,8 +16,10 @@ figure that survives a machine shared with other work.
 
 ``--writes`` adds ``POST /moods/`` windows at ``--write-connections`` (100)
 clients: each logs her energy for a recent day at a random level (two in three
-change her data, expire her cached answers and queue a retraining on the
-server's background thread). The floor has no write endpoint; compare these
+change her data, expire her cached answers and queue a retraining: on Redis for
+Celery workers, as in production, none of which runs here, so the web tier's
+own cost is what is measured; ``--in-process-trainings`` runs them on the
+server's background threads instead). The floor has no write endpoint; compare these
 rows between two checkouts.
 
 It drops and recreates ``--database-url``'s database and empties the Redis
@@ -79,6 +81,23 @@ SERVERS = {
         "{workers}",
         "--blocking-threads",
         "4",
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "planher.wsgi:application",
+    ],
+    "granian-2threads": [
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--workers",
+        "{workers}",
+        "--blocking-threads",
+        "2",
         "--no-ws",
         "--log-level",
         "warning",
@@ -360,6 +379,13 @@ def main():
     parser.add_argument("--users", type=int, default=400)
     parser.add_argument("--days", type=int, default=120, help="history per user")
     parser.add_argument("--writes", action="store_true", help="also POST /moods/ windows")
+    parser.add_argument(
+        "--in-process-trainings",
+        action="store_true",
+        help="with --writes: run the trainings they queue on the web workers' background "
+        "threads (no broker) instead of queueing them on Redis for Celery workers, as "
+        "production does (none consumes them here: the web tier's own cost is measured)",
+    )
     parser.add_argument("--write-connections", type=int, default=100)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/planher_perf")
     parser.add_argument(
@@ -407,6 +433,8 @@ def main():
         FIELD_ENCRYPTION_KEYS="Zmxvb3ItY29tcGFyZS1iZW5jaC1vbmx5LW5vdC1rZXk=",
     )
     Path(env["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
+    if args.writes and not args.in_process_trainings:
+        env["CELERY_BROKER_URL"] = args.redis_url  # trainings queued, as in production
     harness.setup_django(env)
     from django.contrib.auth import get_user_model
 
@@ -453,6 +481,8 @@ def main():
             redis_before = f"{redis_base}/{int(redis_number) + number}"
             sh("redis-cli", "-u", redis_before, "flushdb")
             before_env = {**env, "PYTHONPATH": path, "REDIS_URL": redis_before}
+            if "CELERY_BROKER_URL" in env:
+                before_env["CELERY_BROKER_URL"] = redis_before
             label = "before " if number == 1 else f"{Path(path).name} "
             checkouts.insert(number - 1, (label, Path(path), before_env))
         for label, folder_of_code, code_env in checkouts:

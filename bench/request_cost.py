@@ -111,7 +111,14 @@ def main():
     parser.add_argument("--profile", choices=sorted(TARGETS), action="append", default=[])
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--seed", action="store_true", help="seed the users first")
+    parser.add_argument(
+        "--code",
+        metavar="PATH",
+        help="serve another checkout's code (e.g. `git worktree add /tmp/before <commit>`)",
+    )
     args = parser.parse_args()
+    if args.code:
+        harness.ROOT = Path(args.code).resolve()
 
     env = harness.bench_environment(
         args.database_url,

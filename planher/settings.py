@@ -142,6 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that needs no round trip while the
     # connection is quiet (core/db/backends/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "core.db.backends.postgresql"
+# Statements run on every request (her user row) are prepared on PostgreSQL; off
+# behind a pooler in transaction mode that cannot keep them (PgBouncer < 1.21).
+DATABASE_PREPARED_STATEMENTS = os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") == "1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if "DATABASE_URL" not in os.environ:
         VAR_DIR.mkdir(exist_ok=True)  # the embedded default works on a fresh clone

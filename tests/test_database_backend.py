@@ -91,3 +91,41 @@ def test_a_closed_connection_is_not_usable(other, round_trips):
     other.connection.close()
     assert not other.is_usable()
     assert round_trips == []
+
+
+def prepared_statements(wrapper) -> list[str]:
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)  # her row committed: the other connection reads it
+def test_her_row_is_read_by_a_statement_prepared_once_per_connection(other, user, monkeypatch):
+    from django.db.utils import ConnectionHandler
+
+    from accounts.authentication import SessionJWTAuthentication
+
+    lookup = SessionJWTAuthentication.users
+    # The lookup runs on the connection Django hands this thread: here, ``other``.
+    handler = ConnectionHandler()
+    handler["default"] = other
+    monkeypatch.setattr("core.db.lookup.connections", handler)
+
+    assert [lookup.get(user.pk).email for _ in range(3)] == [user.email] * 3
+    statements = [s for s in prepared_statements(other) if '"accounts_user"' in s]
+    assert len(statements) == 1 and '"accounts_user"."id" = $1' in statements[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prepared_statements_can_be_turned_off(other, user, monkeypatch, settings):
+    from django.db.utils import ConnectionHandler
+
+    from accounts.authentication import SessionJWTAuthentication
+
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    handler = ConnectionHandler()
+    handler["default"] = other
+    monkeypatch.setattr("core.db.lookup.connections", handler)
+
+    assert SessionJWTAuthentication.users.get(user.pk).email == user.email
+    assert prepared_statements(other) == []

@@ -30,7 +30,8 @@ class PrimaryKeyLookup:
             compiled = self._compiled[connection] = self._compile(db, connection)
         sql, names, compiler, converters = compiled
         value = self.model._meta.pk.get_db_prep_value(pk, connection)
-        with connection.cursor() as cursor:
+        # PostgreSQL: prepared once per connection (core.db.backends.postgresql).
+        with getattr(connection, "prepared_cursor", connection.cursor)() as cursor:
             cursor.execute(sql, [value])
             rows = cursor.fetchall()
         if not rows:
