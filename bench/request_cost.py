@@ -119,6 +119,7 @@ def main():
     args = parser.parse_args()
     if args.code:
         harness.ROOT = Path(args.code).resolve()
+        os.chdir(harness.ROOT)  # Django's setup puts the working folder first on the path
 
     env = harness.bench_environment(
         args.database_url,
