@@ -32,13 +32,33 @@ class RedisCache(redis.RedisCache):
 
     def count_and_read(self, key: str, other: str, timeout: int) -> tuple[int, int]:
         """Add one to the counter ``key`` (made with ``timeout`` seconds to live
-        if new) and read the counter ``other``: one round trip (a pipeline)."""
+        if new) and read the counter ``other``: one round trip.
+
+        Every API request counts here (the per-user throttle), so the three
+        commands are written and their replies read on one pooled connection
+        directly, as redis-py's pipeline does, without building a pipeline
+        object: ~25 µs less a request (README, "Serving speed"). The pool hands
+        out a connection only once it checked it is still open, a lost one is
+        retried as redis-py retries its own commands, and a connection that
+        fails half-way is closed, never handed out again with replies unread."""
         key, other = self.make_and_validate_key(key), self.make_and_validate_key(other)
-        pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
-        pipe.set(key, 0, ex=timeout, nx=True)
-        pipe.incr(key)
-        pipe.get(other)
-        _, count, before = pipe.execute()
+        pool = self._cache.get_client(key, write=True).connection_pool
+        commands = (("SET", key, 0, "EX", timeout, "NX"), ("INCR", key), ("GET", other))
+        connection = pool.get_connection()
+        try:
+
+            def send_and_read():
+                connection.send_packed_command(connection.pack_commands(commands))
+                return [connection.read_response() for _ in commands]
+
+            _, count, before = connection.retry.call_with_retry(
+                send_and_read, lambda error: connection.disconnect()
+            )
+        except BaseException:
+            connection.disconnect()
+            raise
+        finally:
+            pool.release(connection)
         # Django's serializer stores integers as plain numbers, which INCR counts.
         return count, int(before) if before is not None else 0
 

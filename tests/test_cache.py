@@ -73,6 +73,25 @@ def test_a_counter_is_counted_and_another_read_in_one_round_trip(cache, monkeypa
     assert 0 < cache._cache.get_client().ttl(cache.make_key("current")) <= 60
 
 
+def test_a_count_failing_half_way_leaves_no_reply_for_the_next_one(cache):
+    cache._cache.get_client(write=True).set(cache.make_key("current"), "not a number")
+    with pytest.raises(redis.ResponseError):
+        cache.count_and_read("current", "previous", 60)  # INCR fails, GET's reply follows
+    cache.set("previous", 3, 60)
+    assert cache.get("previous") == 3
+    cache.delete("current")
+    assert cache.count_and_read("current", "previous", 60) == (1, 3)
+
+
+def test_counting_goes_on_after_redis_drops_the_connection(cache):
+    assert cache.count_and_read("current", "previous", 60) == (1, 0)
+    client = cache._cache.get_client(write=True)
+    ours = client.client_id()  # the pool's one connection, which counted
+    redis.Redis.from_url(REDIS_TEST_URL).client_kill_filter(_id=ours)
+    assert cache.count_and_read("current", "previous", 60) == (2, 0)
+    assert client.client_id() != ours
+
+
 def test_the_user_throttle_makes_one_round_trip_through_djangos_default_cache(
     settings, monkeypatch
 ):
