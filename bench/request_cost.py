@@ -5,7 +5,8 @@
 Calls the WSGI application directly, in this one process, with the settings
 ``floor_compare.py`` serves (DEBUG off, PostgreSQL, Redis, the per-user throttle
 on), for the users that benchmark seeded (run it once first, or pass
-``--seed``). For ``/auth/me`` and a cached ``/predictions/current`` it prints
+``--seed``). For ``/auth/me``, a cached ``/predictions/current`` and ``POST /moods/`` (her
+energy for a recent day, at random: as ``floor_compare.py --writes`` posts) it prints
 the CPU time per request (this process's user+system time, so the database's
 and Redis's own work is not in it) and the wall time, each the best of
 ``--loops`` loops (the loop a busy machine disturbed least), and what each request sends
@@ -18,22 +19,32 @@ sampled one, which runs under load.
 import argparse
 import cProfile
 import io
+import json
 import os
 import pstats
+import random
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
 
-TARGETS = {"me": "/api/v1/auth/me", "current": "/api/v1/predictions/current"}
+# name: (path, whether it posts her energy for a day)
+TARGETS = {
+    "me": ("/api/v1/auth/me", False),
+    "current": ("/api/v1/predictions/current", False),
+    "mood": ("/api/v1/moods/", True),
+}
 
 
-def environ(path: str, token: str) -> dict:
+def environ(path: str, token: str, body: bytes = b"") -> dict:
     return {
-        "REQUEST_METHOD": "GET",
+        "REQUEST_METHOD": "POST" if body else "GET",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
         "PATH_INFO": path,
         "SCRIPT_NAME": "",
         "QUERY_STRING": "",
@@ -46,7 +57,7 @@ def environ(path: str, token: str) -> dict:
         "HTTP_ACCEPT": "*/*",
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
+        "wsgi.input": io.BytesIO(body),
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,
         "wsgi.multiprocess": True,
@@ -67,25 +78,29 @@ class Counter:
 
 
 def count_redis(counter: Counter) -> None:
-    """Count each command (a pipeline counts as one round trip)."""
-    from redis.client import Pipeline, Redis
+    """Count each round trip to Redis: each write of commands to a connection."""
+    from redis.connection import AbstractConnection
 
-    command, pipeline = Redis.execute_command, Pipeline.execute
+    send = AbstractConnection.send_packed_command
 
-    def counted_command(self, *args, **options):
-        if not isinstance(self, Pipeline):
-            counter.redis += 1
-        return command(self, *args, **options)
-
-    def counted_pipeline(self, *args, **options):
+    def counted(self, *args, **kwargs):
         counter.redis += 1
-        return pipeline(self, *args, **options)
+        return send(self, *args, **kwargs)
 
-    Redis.execute_command = counted_command
-    Pipeline.execute = counted_pipeline
+    AbstractConnection.send_packed_command = counted
 
 
-def run(application, path: str, tokens: list[str], count: int) -> tuple[float, float, int]:
+def mood_body(n: int) -> bytes:
+    """As ``floor_wrk.lua`` posts: a recent day, a level at random (two in three
+    change her data)."""
+    rng = random.Random(n)
+    day = date.today() - timedelta(days=rng.randint(1, 30))
+    return json.dumps({"date": day.isoformat(), "energy_level": rng.randint(0, 2)}).encode()
+
+
+def run(
+    application, path: str, tokens: list[str], count: int, write: bool = False
+) -> tuple[float, float, int]:
     """CPU and wall microseconds per request, and the last status seen."""
     status = []
 
@@ -94,7 +109,8 @@ def run(application, path: str, tokens: list[str], count: int) -> tuple[float, f
 
     cpu, wall = time.process_time(), time.perf_counter()
     for n in range(count):
-        body = application(environ(path, tokens[n % len(tokens)]), start_response)
+        sent = mood_body(n) if write else b""
+        body = application(environ(path, tokens[n % len(tokens)], sent), start_response)
         b"".join(body)
         body.close()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -128,6 +144,9 @@ def main():
         THROTTLE_AUTH_RATE="10/min",
         FIELD_ENCRYPTION_KEYS="Zmxvb3ItY29tcGFyZS1iZW5jaC1vbmx5LW5vdC1rZXk=",
         ALLOWED_HOSTS="127.0.0.1",
+        # The trainings her writes queue wait on Redis for Celery workers, as in
+        # production: none runs in this process.
+        CELERY_BROKER_URL=args.redis_url,
     )
     Path(env["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
     harness.setup_django(env)
@@ -153,12 +172,15 @@ def main():
     print(f"{len(users)} users, {args.requests} requests per target, one process, no server")
     print("| target | CPU µs per request | wall µs per request | SQL queries | Redis round trips |")
     print("|---|--:|--:|--:|--:|")
-    for path in TARGETS.values():
-        run(application, path, tokens, len(tokens))  # warm: imports, connections, answers cached
+    for path, write in TARGETS.values():
+        # Warm: imports, connections, every answer cached.
+        run(application, path, tokens, len(tokens), write)
         counter.queries = counter.redis = 0
         with connection.execute_wrapper(counter):
-            loops = [run(application, path, tokens, args.requests) for _ in range(args.loops)]
-        assert all(status.startswith("200") for _, _, status in loops), loops
+            loops = [
+                run(application, path, tokens, args.requests, write) for _ in range(args.loops)
+            ]
+        assert all(status[:3] in ("200", "201") for _, _, status in loops), loops
         cpu, wall = min(cpu for cpu, _, _ in loops), min(wall for _, wall, _ in loops)
         sent = args.requests * args.loops
         print(
@@ -168,12 +190,13 @@ def main():
     for name in args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
-        run(application, TARGETS[name], tokens, args.requests)
+        path, write = TARGETS[name]
+        run(application, path, tokens, args.requests, write)
         profiler.disable()
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats("tottime").print_stats(args.top)
-        print(f"\n## cProfile of {TARGETS[name]}, {args.requests} requests, own time first")
+        print(f"\n## cProfile of {path}, {args.requests} requests, own time first")
         print(out.getvalue())
 
 
