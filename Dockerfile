@@ -29,5 +29,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # that requires a shared cache (REDIS_URL) for several workers reads
 # WEB_CONCURRENCY too. A worker that dies is started again.
 ENV WEB_CONCURRENCY=3 \
-    GRANIAN_BLOCKING_THREADS=4
+    GRANIAN_BLOCKING_THREADS=2
 CMD ["sh", "-c", "exec granian --interface wsgi --host 0.0.0.0 --port 8000 --workers \"$WEB_CONCURRENCY\" --respawn-failed-workers --no-ws --access-log planher.wsgi:application"]

@@ -369,7 +369,7 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--servers", default="granian-threads", help=f"comma-separated, of {', '.join(SERVERS)}"
+        "--servers", default="granian-2threads", help=f"comma-separated, of {', '.join(SERVERS)}"
     )
     parser.add_argument("--workers", type=int, default=2, help="per app (the floor too)")
     parser.add_argument("--rounds", type=int, default=5)

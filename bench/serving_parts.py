@@ -1,6 +1,7 @@
 """What each serving change saves, part by part, in one process.
 
     .venv/bin/python bench/serving_parts.py [--redis-url redis://127.0.0.1:6379/9]
+        [--database-url postgres://postgres@127.0.0.1:5432/planher_perf]
 
 Each figure is the best of several repeats of a tight loop (the best is what a
 busy machine disturbs least), in microseconds per operation:
@@ -11,9 +12,11 @@ busy machine disturbs least), in microseconds per operation:
   it (before) against unpickling its bytes (after);
 - the throttle, against a real Redis: DRF's ``UserRateThrottle`` (GET and SET
   of a list of timestamps) against ``core.throttling.UserRateThrottle`` (one
-  pipeline), with the Redis round trips each makes;
+  round trip), with the Redis round trips each makes;
 - the middleware stack on an API request (a path that answers the JSON 404:
-  no database, no throttle): ``main``'s list against this one.
+  no database, no throttle): ``main``'s list against this one;
+- what authentication reads on every request (``authentication()``): her row,
+  her token, the database health check, and ``/auth/me``'s serializer.
 """
 
 import argparse
@@ -100,10 +103,16 @@ BEFORE_MIDDLEWARE = [
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
+    parser.add_argument(
+        "--database-url",
+        help="for the authentication parts (her row, the health check): PostgreSQL's "
+        "figures need it, e.g. postgres://postgres@127.0.0.1:5432/planher_perf; "
+        "a SQLite file by default",
+    )
     args = parser.parse_args()
     folder = Path("/tmp/planher-serving-parts")
     env = harness.server_environment(
-        f"sqlite:///{folder / 'db.sqlite3'}", folder, REDIS_URL=args.redis_url
+        args.database_url or f"sqlite:///{folder / 'db.sqlite3'}", folder, REDIS_URL=args.redis_url
     )
     folder.mkdir(exist_ok=True)
     (folder / "static").mkdir(exist_ok=True)
@@ -129,6 +138,8 @@ def main():
 
     rows += middleware()
     rows += throttles(args.redis_url)
+    rows += authentication()
+    rows += local_copy()
     print(f"\nIn one process, best of 7 loops; {harness.machine()}\n")
     print("| part | before µs | after µs | saved |")
     print("|---|--:|--:|--:|")
@@ -181,6 +192,88 @@ def throttles(url: str) -> list:
         redis.connection.Connection.send_packed_command = send
     cache.clear()
     return rows
+
+
+def authentication() -> list:
+    """What authentication reads on every request, before and after: her row
+    (the ORM's ``get`` against the statement compiled once, prepared on
+    PostgreSQL), the token (simplejwt's verification against a token this
+    process verified), the health check (a ``SELECT 1`` against the quiet
+    socket's), and ``/auth/me``'s serializer (built per instance against once
+    per class)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.backends.postgresql.base import DatabaseWrapper as Django
+    from rest_framework import serializers
+
+    from accounts.authentication import SessionJWTAuthentication
+    from accounts.models import User
+    from accounts.serializers import UserSerializer
+    from accounts.tokens import SessionAccessToken, SessionRefreshToken
+
+    call_command("migrate", verbosity=0)
+    user, _ = User.objects.get_or_create(email="serving-parts@planher.test")
+    rows = [
+        (
+            f"read her row ({connection.vendor}): the ORM's get, the compiled statement",
+            best(lambda: User.objects.get(pk=user.pk), 300),
+            best(lambda: SessionJWTAuthentication.users.get(user.pk), 300),
+        )
+    ]
+    raw = str(SessionRefreshToken.for_user(user).access_token).encode()
+    verified = SessionJWTAuthentication.verified
+    verified.add(raw, SessionAccessToken(raw))
+    rows.append(
+        (
+            "verify her token: simplejwt, a token this process verified",
+            best(lambda: SessionAccessToken(raw), 300),
+            best(lambda: verified.get(raw), 300),
+        )
+    )
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        rows.append(
+            (
+                "health check of a quiet connection: SELECT 1, the socket",
+                best(lambda: Django.is_usable(connection), 300),
+                best(connection.is_usable, 300),
+            )
+        )
+
+    class Before(serializers.ModelSerializer):
+        timezone = UserSerializer._declared_fields["timezone"]
+
+        class Meta(UserSerializer.Meta):
+            pass
+
+    rows.append(
+        (
+            "`/auth/me`'s serializer: fields built per instance, once per class",
+            best(lambda: Before(user).data, 300),
+            best(lambda: UserSerializer(user).data, 300),
+        )
+    )
+    return rows
+
+
+def local_copy() -> list:
+    """A cached ``/current`` found: in Redis (a GET) against this process's copy."""
+    from django.core.cache import cache
+
+    from core.renderers import JSONRenderer
+    from core.userdata import LocalAnswers
+
+    body = JSONRenderer().render(current_body())
+    cache.set("serving-parts:answer", body, 60)
+    copies = LocalAnswers(1 << 20, 60)
+    copies.put("serving-parts:answer", body)
+    return [
+        (
+            "a cached `/current` found: Redis's GET, this process's copy",
+            best(lambda: cache.get("serving-parts:answer"), 300),
+            best(lambda: copies.get("serving-parts:answer"), 300),
+        )
+    ]
 
 
 def middleware() -> list:
