@@ -51,58 +51,33 @@ FLOOR_SECRET = "floor-bench-secret-key-not-for-production-0123456789abcdef"
 RESULT = re.compile(r"RESULT (.*)")
 
 # How PlanHer is served; {port} and {workers} are filled in.
+
+
+def granian(threads: int) -> list[str]:
+    """granian's WSGI server, ``threads`` Python threads a worker (the image: 2)."""
+    return [
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--workers",
+        "{workers}",
+        "--blocking-threads",
+        str(threads),
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "planher.wsgi:application",
+    ]
+
+
 SERVERS = {
-    "granian": [
-        "granian",
-        "--interface",
-        "wsgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
-        "--workers",
-        "{workers}",
-        "--blocking-threads",
-        "1",
-        "--no-ws",
-        "--log-level",
-        "warning",
-        "planher.wsgi:application",
-    ],
-    "granian-threads": [
-        "granian",
-        "--interface",
-        "wsgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
-        "--workers",
-        "{workers}",
-        "--blocking-threads",
-        "4",
-        "--no-ws",
-        "--log-level",
-        "warning",
-        "planher.wsgi:application",
-    ],
-    "granian-2threads": [
-        "granian",
-        "--interface",
-        "wsgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
-        "--workers",
-        "{workers}",
-        "--blocking-threads",
-        "2",
-        "--no-ws",
-        "--log-level",
-        "warning",
-        "planher.wsgi:application",
-    ],
+    "granian": granian(1),
+    "granian-2threads": granian(2),
+    "granian-threads": granian(4),
     "gunicorn": [
         "gunicorn",
         "planher.wsgi:application",
