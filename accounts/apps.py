@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
 
         from core.userdata import register_staff_view_listener, register_user_data
 
-        from . import lockout
+        from . import checks, lockout  # noqa: F401  (checks: registers them)
         from .activity import activity_export, record_staff_view
         from .models import ActivityEvent
         from .serializers import ActivityExportSerializer

@@ -87,7 +87,7 @@ class SessionJWTAuthentication(JWTAuthentication):
             raise InvalidToken(_("Token contained no recognizable user identification")) from error
         try:
             user = self.users.get(user_id)
-        except (self.user_model.DoesNotExist, ValueError, TypeError) as error:
+        except (self.user_model.DoesNotExist, ValueError, TypeError, OverflowError) as error:
             raise AuthenticationFailed(_("User not found"), code="user_not_found") from error
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")

@@ -228,11 +228,16 @@ class LocalAnswers:
     cached ``/current``'s CPU in the worker, and Redis's own (README, "Serving
     speed"). Each process keeps the bytes it served under the same key. The key
     names her data version, read from her row on this very request, so a copy
-    found here is exactly as fresh as Redis's: any change to her data makes a
-    new key on every worker at once. Copies live ``seconds`` at most and take
-    at most ``max_bytes`` in all (least recently used first out). Off (0 bytes)
-    when the cache is this process's own memory anyway.
+    found here is never served past a change to her data: any change makes a
+    new key on every worker at once. Copies live ``seconds`` at most (beyond
+    Redis's own copy, if Redis lost it meanwhile: the same answer, for data that
+    has not changed) and take at most ``max_bytes`` in all, each counted with
+    its key and ``ENTRY_BYTES`` of bookkeeping (least recently used first out;
+    expired ones are swept as new ones come). Off (0 bytes) when the cache is
+    this process's own memory anyway.
     """
+
+    ENTRY_BYTES = 200  # the key's string, the tuple and the dictionary's slot, roughly
 
     def __init__(self, max_bytes: int, seconds: float):
         self.max_bytes = max_bytes
@@ -255,24 +260,31 @@ class LocalAnswers:
         return body
 
     def put(self, key: str, body: bytes) -> None:
-        if len(body) > self.max_bytes:
+        if self._cost(key, body) > self.max_bytes:
             return
+        now = time.monotonic()
         with self._lock:
             self._drop(key)
-            self._entries[key] = (time.monotonic() + self.seconds, body)
-            self.size += len(body)
-            while self.size > self.max_bytes:
-                self._drop(next(iter(self._entries)))
+            self._entries[key] = (now + self.seconds, body)
+            self.size += self._cost(key, body)
+            while self._entries:  # from the least recently used: expired or too many
+                oldest = next(iter(self._entries))
+                if self.size <= self.max_bytes and self._entries[oldest][0] > now:
+                    break
+                self._drop(oldest)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self.size = 0
 
+    def _cost(self, key: str, body: bytes) -> int:
+        return len(key) + len(body) + self.ENTRY_BYTES
+
     def _drop(self, key: str) -> None:
         entry = self._entries.pop(key, None)
         if entry is not None:
-            self.size -= len(entry[1])
+            self.size -= self._cost(key, entry[1])
 
 
 local_answers = LocalAnswers(

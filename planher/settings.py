@@ -206,7 +206,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Each process keeps the answers it served lately (core.userdata.LocalAnswers), in
-# front of Redis: keys name her data version, so a copy is as fresh as Redis's.
+# front of Redis: keys name her data version, so no copy outlives a change to her data.
 # Pointless in front of a cache in this process's own memory: off without Redis.
 ANSWER_LOCAL_CACHE_BYTES = int(
     float(os.environ.get("ANSWER_LOCAL_CACHE_MB", "16" if REDIS_URL else "0")) * 1024 * 1024

@@ -59,6 +59,7 @@ def terminate(pid: int) -> None:
 
 def test_a_quiet_connection_passes_without_a_round_trip(other, round_trips):
     pid = pid_of(other)
+    other.checked_at = time.monotonic()  # checked a moment ago, as in a busy worker
     assert other.is_usable()
     assert round_trips == []
     other.health_check_done = False
@@ -67,8 +68,18 @@ def test_a_quiet_connection_passes_without_a_round_trip(other, round_trips):
     assert other.connection is not None and pid_of(other) == pid
 
 
+def test_a_connection_idle_for_a_while_gets_the_round_trip(other, round_trips):
+    """It may have died without a word (a network cut): its quiet socket proves nothing."""
+    other.checked_at = time.monotonic() - other.QUIET_SECONDS - 1
+    assert other.is_usable()
+    assert round_trips == [other]
+    assert other.is_usable()  # just checked: quiet again
+    assert round_trips == [other]
+
+
 def test_a_connection_the_server_ended_is_closed_and_replaced(other, round_trips):
     ended = pid_of(other)
+    other.checked_at = time.monotonic()
     terminate(ended)
 
     other.health_check_done = False  # a new request, as request_started marks it
@@ -129,3 +140,60 @@ def test_prepared_statements_can_be_turned_off(other, user, monkeypatch, setting
 
     assert SessionJWTAuthentication.users.get(user.pk).email == user.email
     assert prepared_statements(other) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_lookup_survives_a_migration_that_changes_the_table(other, user, monkeypatch):
+    """A rolling deploy: the table's column changes type under a connection that
+    prepared the lookup; PostgreSQL refuses the old plan, the lookup runs afresh."""
+    from django.db.utils import ConnectionHandler
+
+    from accounts.authentication import SessionJWTAuthentication
+
+    handler = ConnectionHandler()
+    handler["default"] = other
+    monkeypatch.setattr("core.db.lookup.connections", handler)
+    lookup = SessionJWTAuthentication.users
+    assert lookup.get(user.pk).email == user.email  # prepared
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE accounts_user ALTER COLUMN name TYPE varchar(151)")
+    try:
+        assert lookup.get(user.pk).email == user.email
+        assert lookup.get(user.pk).email == user.email  # prepared again
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE accounts_user ALTER COLUMN name TYPE varchar(150)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_that_ends_takes_its_connection_along(other, user):
+    """Granian ends idle threads: their connections must not outlive them."""
+    import gc
+    import threading
+
+    from accounts.authentication import SessionJWTAuthentication
+
+    def sessions() -> int:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            return cursor.fetchone()[0]
+
+    before = sessions()
+    found = []
+
+    def authenticate():
+        found.append(SessionJWTAuthentication.users.get(user.pk).email)  # its own connection
+
+    for _ in range(3):
+        thread = threading.Thread(target=authenticate)
+        thread.start()
+        thread.join()
+    assert found == [user.email] * 3
+    gc.collect()
+    for _ in range(50):
+        if sessions() <= before:
+            break
+        time.sleep(0.05)
+    assert sessions() <= before

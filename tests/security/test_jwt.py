@@ -121,3 +121,60 @@ def test_a_refresh_token_replayed_at_the_same_moment_rotates_only_once(user):
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [200] + [401] * (replays - 1)
+
+
+# --- What authentication reads once per process -------------------------------------------
+
+
+@pytest.mark.parametrize("claim", ["not-a-number", "99999999999999999999999", "-1", ["1"]])
+def test_a_signed_token_whose_user_id_is_no_user_is_a_401(user, claim):
+    issued = now()
+    claims = {
+        "token_type": "access",
+        "exp": int((issued + timedelta(minutes=15)).timestamp()),
+        "iat": int(issued.timestamp()),
+        "jti": secrets.token_hex(16),
+        "user_id": claim,
+    }
+    token = jwt.encode(claims, django_settings.SECRET_KEY, algorithm="HS256")
+    answer = bearer(token).get(f"{API}/auth/me")
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "user_not_found"
+
+
+def test_a_token_this_process_verified_is_refused_once_it_expires(user):
+    import time_machine
+
+    client = bearer(AccessToken.for_user(user))
+    assert client.get(f"{API}/auth/me").status_code == 200  # verified, and kept
+    with time_machine.travel(now() + timedelta(minutes=15, seconds=1)):
+        answer = client.get(f"{API}/auth/me")
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "token_not_valid"
+
+
+def test_verified_tokens_start_over_when_full():
+    from accounts.authentication import VerifiedTokens
+
+    class Token:
+        payload = {"exp": 2**40}
+
+    verified = VerifiedTokens(size=2)
+    verified.add(b"a", Token())
+    verified.add(b"b", Token())
+    assert verified.get(b"a") is not None
+    verified.add(b"c", Token())
+    assert (verified.get(b"a"), verified.get(b"b")) == (None, None)
+    assert verified.get(b"c") is not None
+
+
+def test_the_simplejwt_settings_authentication_does_not_read_keep_their_values(settings):
+    from accounts.checks import jwt_settings_authentication_honours
+
+    assert jwt_settings_authentication_honours(None) == []
+    changed = {"CHECK_REVOKE_TOKEN": True, "USER_ID_FIELD": "email"}
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, **changed}
+    assert [e.id for e in jwt_settings_authentication_honours(None)] == [
+        "accounts.E001",
+        "accounts.E002",
+    ]
