@@ -127,6 +127,17 @@ def test_her_row_is_read_by_a_statement_prepared_once_per_connection(other, user
     assert len(statements) == 1 and '"accounts_user"."id" = $1' in statements[0]
 
 
+def test_a_prepared_statement_is_logged_as_its_sql(other, user):
+    """Query logs and query-counting tests read the text of every statement."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(other) as captured, other.prepared_cursor() as cursor:
+        cursor.execute('SELECT "email" FROM "accounts_user" WHERE "id" = %s', [user.pk])
+    assert captured.captured_queries[0]["sql"] == (
+        f'SELECT "email" FROM "accounts_user" WHERE "id" = {user.pk}'
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_prepared_statements_can_be_turned_off(other, user, monkeypatch, settings):
     from django.db.utils import ConnectionHandler

@@ -31,8 +31,9 @@ its default before 1.24) lose them: behind such a pooler, set
 import select
 import time
 
+import psycopg
 from django.conf import settings
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from psycopg.pq import Format
 
@@ -44,7 +45,20 @@ class PreparedCursor(base.ServerBindingCursor):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        # Django reads a client-side cursor's own text; a PreparedCursor binds on
+        # the server, so its statement is written out as Django does for those.
+        if isinstance(cursor, PreparedCursor):
+            try:
+                return self.compose_sql(sql, params)
+            except psycopg.errors.DataError:
+                return None
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
     QUIET_SECONDS = 10  # a connection not checked for longer gets the round trip
 
     checked_at = 0.0  # when is_usable last found it usable (monotonic seconds)
