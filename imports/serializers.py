@@ -67,13 +67,31 @@ class ImportSerializer(ModelSerializer):
         "why nothing was imported.",
     )
     format = serializers.ChoiceField(
-        choices=FORMATS, allow_null=True, read_only=True, help_text="The format read."
+        choices=FORMATS,
+        allow_null=True,
+        read_only=True,
+        help_text="The format read; until then (queued, running, or failed before reading), "
+        "the one she named; null when neither.",
     )
 
     class Meta:
         model = Import
-        fields = ["id", "status", "format", "created", "skipped", "errors", "finished_at"]
+        fields = [
+            "id",
+            "status",
+            "format",
+            "created",
+            "skipped",
+            "errors",
+            "error_count",
+            "finished_at",
+        ]
         read_only_fields = fields
+        extra_kwargs = {
+            "error_count": {
+                "help_text": "How many records were left out in all (`errors` lists the first 100)."
+            }
+        }
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -24,12 +24,13 @@ from django.utils.timezone import now
 
 from core import background
 from core.views import user_write_lock
+from core.vocabulary import MAX_PERIOD_DAYS
 from cycles.models import Period
 from moods.models import DailyMood
 from signs.models import Sign
 
 from . import parsers
-from .models import MAX_ERRORS_KEPT, Import
+from .models import MAX_ERRORS_KEPT, Import, no_counts
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,9 @@ def queue_import(import_id: int) -> None:
 
 
 def import_run_job(import_id: int) -> str:
-    return import_run(import_id=import_id).status
+    """Run it; its status, or "gone" (her account deleted, or run by another worker)."""
+    record = import_run(import_id=import_id)
+    return record.status if record is not None else "gone"
 
 
 # --- Running one import ----------------------------------------------------------------
@@ -128,45 +131,9 @@ def import_run(*, import_id: int, path: Path | None = None, progress=None) -> Im
         created, skipped = history_save(user=record.user, history=history)
     except parsers.UnreadableFile as error:
         finish(record, Import.Status.FAILED, problems=[parsers.Problem("file", str(error))])
-    except (IntegrityError, ValidationError) as error:
-        logger.warning("import %s: refused by the database: %s", import_id, error)
-        finish(
-            record,
-            Import.Status.FAILED,
-            problems=[
-                parsers.Problem(
-                    "file",
-                    "It clashes with entries of yours written meanwhile: "
-                    "nothing was imported; send it again.",
-                )
-            ],
-        )
-    except DatabaseError:
-        logger.exception("import %s: database error", import_id)
-        finish(
-            record,
-            Import.Status.FAILED,
-            problems=[
-                parsers.Problem(
-                    "file",
-                    "The database was not available: nothing was "
-                    "imported; send it again in a few minutes.",
-                )
-            ],
-        )
-    except Exception:
-        logger.exception("import %s failed", import_id)
-        finish(
-            record,
-            Import.Status.FAILED,
-            problems=[
-                parsers.Problem(
-                    "file",
-                    "PlanHer could not finish this import (a fault "
-                    "on our side, logged): nothing was imported.",
-                )
-            ],
-        )
+    except Exception as error:  # nothing was written: she is told why, and we log it
+        message = failure_message(import_id, error)
+        finish(record, Import.Status.FAILED, problems=[parsers.Problem("file", message)])
     else:
         record.format = history_format
         finish(
@@ -193,31 +160,55 @@ def read_file(path: Path | None, requested_format: str, progress) -> tuple[str, 
         return parsers.parse(stream, requested_format or None)
 
 
+def failure_message(import_id: int, error: Exception) -> str:
+    """What she is told when writing her file failed (logged here, by kind)."""
+    if isinstance(error, (IntegrityError, ValidationError)):
+        logger.warning("import %s: refused by the database: %s", import_id, error)
+        return (
+            "It clashes with entries of yours written meanwhile: nothing was imported; "
+            "send it again."
+        )
+    if isinstance(error, DatabaseError):
+        logger.exception("import %s: database error", import_id, exc_info=error)
+        return (
+            "The database was not available: nothing was imported; send it again in a few minutes."
+        )
+    logger.exception("import %s failed", import_id, exc_info=error)
+    return (
+        "PlanHer could not finish this import (a fault on our side, logged): nothing was imported."
+    )
+
+
 def finish(record: Import, status, *, problems, created=None, skipped=None) -> None:
     record.status = status
     record.errors = [{"record": p.record, "message": p.message} for p in problems[:MAX_ERRORS_KEPT]]
     record.error_count = len(problems)
-    record.created = created or {"periods": 0, "moods": 0, "signs": 0}
-    record.skipped = skipped or {"periods": 0, "moods": 0, "signs": 0}
+    record.created = created or no_counts()
+    record.skipped = skipped or no_counts()
     record.finished_at = now()
     record.upload = ""
     record.save()
+
+
+def last_day(start, end):
+    """A period's last day; an open one may run ``MAX_PERIOD_DAYS`` (as the
+    overlap rule of ``cycles.models.PeriodQuerySet.overlapping`` counts it)."""
+    return end or start + timedelta(days=MAX_PERIOD_DAYS - 1)
 
 
 def history_save(*, user, history: parsers.History) -> tuple[dict, dict]:
     """Write her records in one transaction, under her write lock (her API
     writes wait; her change is announced once: her model is retrained after the
     commit). What she already has is kept and counted as skipped."""
-    created = {"periods": 0, "moods": 0, "signs": 0}
-    skipped = {"periods": 0, "moods": 0, "signs": 0}
+    created, skipped = no_counts(), no_counts()
     with user_write_lock(user):
         taken = [
-            (start, end or start + timedelta(days=parsers.records.MAX_PERIOD_DAYS - 1))
+            (start, last_day(start, end))
             for start, end in Period.objects.for_user(user).values_list("start_date", "end_date")
         ]
         new_periods = []
         for period in history.periods:
-            last = period.end or period.start + timedelta(days=parsers.records.MAX_PERIOD_DAYS - 1)
+            last = last_day(period.start, period.end)
             if any(start <= last and period.start <= end for start, end in taken):
                 skipped["periods"] += 1
                 continue

@@ -8,5 +8,4 @@ from . import services
 
 @shared_task(acks_late=True)
 def run_import(import_id: int) -> str:
-    record = services.import_run(import_id=import_id)
-    return record.status if record is not None else "gone"
+    return services.import_run_job(import_id)

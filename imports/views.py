@@ -42,7 +42,7 @@ class ImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             202: ImportQueuedSerializer,
             400: OpenApiResponse(description="No file, too large, or an unknown format."),
             409: OpenApiResponse(
-                ImportBusySerializer, description="An import of hers is still running."
+                ImportBusySerializer, description="An import of hers is still queued or running."
             ),
         },
     )
@@ -59,11 +59,13 @@ class ImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         busy = Import.objects.for_user(request.user).filter(
             status__in=[Import.Status.QUEUED, Import.Status.RUNNING]
         )
-        if busy.exists():
+        busy_id = busy.values_list("pk", flat=True).first()
+        if busy_id is not None:
             return Response(
                 {
-                    "detail": "An import of yours is still running: wait until it is done.",
-                    "id": busy.values_list("pk", flat=True).first(),
+                    "detail": "An import of yours is still queued or running: wait until it "
+                    "is done.",
+                    "id": busy_id,
                 },
                 status=status.HTTP_409_CONFLICT,
             )

@@ -41,7 +41,6 @@ from core.vocabulary import PHASES
 from cycles.engine import alerts as rules
 from cycles.engine import regularity
 from cycles.engine.stats import REGULARITY_MAX_SPREAD, REGULARITY_MIN_CYCLES
-from signs.models import Sign
 
 from . import services
 
@@ -369,12 +368,10 @@ def cycle_report_pdf(*, user, today: date) -> bytes:
         )
 
     start = max(cycles[0]["start_date"], today - timedelta(days=TEMPERATURE_DAYS - 1))
-    readings = [
-        (day, float(t))
-        for day, t in Sign.objects.for_user(user)
-        .filter(date__gte=start, date__lte=today, bbt_celsius__isnull=False)
-        .order_by("date")
-        .values_list("date", "bbt_celsius")
+    readings = [  # her signs up to today, oldest first: already read with her cycles
+        (sign.date, float(sign.bbt_celsius))
+        for sign in logs.data.signs
+        if sign.date >= start and sign.bbt_celsius is not None
     ]
     if readings:
         story.append(

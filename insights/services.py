@@ -11,7 +11,7 @@ the rows as they are.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.vocabulary import HIGH, LOW, MEDIUM, PHASES
+from core.vocabulary import ENERGY_LABELS, PHASES
 from cycles import services as cycle_services
 from cycles.engine import alerts as cycle_alert_rules
 from cycles.engine.periods import known_periods, logged_length
@@ -22,7 +22,6 @@ from predictions import records
 # Energy by phase reads her latest logs only, as training does: bounded work
 # whatever her history, and what her cycle does now.
 ENERGY_WINDOW_DAYS = 730
-LEVEL_NAMES = {LOW: "low", MEDIUM: "medium", HIGH: "high"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class HerLogs:
 
 
 def her_logs_load(*, user, today: date) -> HerLogs:
-    """Three queries: profile, periods, energy logs."""
+    """Four queries: profile, periods, signs, energy logs."""
     profile = Profile.objects.filter(user=user).first()
     data = cycle_services.cycle_data_load(user=user, profile=profile).until(today)
     moods = list(
@@ -56,15 +55,13 @@ def energy_by_phase(*, user, logs: HerLogs) -> dict:
     recent = [(day, level) for day, level in logs.moods if day >= first]
     if not recent or not logs.data.periods:
         return counts
-    positions = cycle_services.cycle_positions(
-        user=user, dates=[day for day, _ in recent], data=logs.data
-    )
+    positions = logs.data.positions([day for day, _ in recent], on=logs.today)
     for day, level in recent:
         where = positions.get(day)
         if where is None:  # before her first logged period: no phase
             continue
         counts[where.phase]["n"] += 1
-        counts[where.phase][LEVEL_NAMES[level]] += 1
+        counts[where.phase][ENERGY_LABELS[level]] += 1
     return counts
 
 
@@ -114,7 +111,7 @@ def alerts_from(logs: HerLogs) -> list[cycle_alert_rules.Alert]:
 
 
 def alerts_for(*, user, today: date) -> list[cycle_alert_rules.Alert]:
-    """The alerts her data raises on ``today`` (two queries). ``code`` + ``since``
+    """The alerts her data raises on ``today`` (three queries). ``code`` + ``since``
     identify an alert while it lasts: send each one once."""
     profile = Profile.objects.filter(user=user).first()
     data = cycle_services.cycle_data_load(user=user, profile=profile).until(today)
@@ -128,10 +125,11 @@ def alert_as_dict(alert: cycle_alert_rules.Alert) -> dict:
 def insights_build(*, user, today: date, logs: HerLogs | None = None) -> dict:
     """The body of ``GET /insights``."""
     logs = logs or her_logs_load(user=user, today=today)
-    starts = [p.start for p in known_periods(logs.data.periods, today)]
+    cycles = her_cycles(logs)
+    starts = [cycle["start_date"] for cycle in cycles]
     return {
         "energy_by_phase": energy_by_phase(user=user, logs=logs),
-        "cycles": her_cycles(logs),
+        "cycles": cycles,
         "logging_streak": logging_streak(logs),
         "prediction_accuracy": {
             "energy": records.prediction_history_summary(user=user),

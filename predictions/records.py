@@ -107,11 +107,10 @@ def prediction_history_summary(*, user) -> dict:
 
 
 def next_period_record(*, user, day: date, cycle_start: date, next_period) -> None:
-    """Record the next period served on ``day`` for the cycle that started on
-    ``cycle_start``, if ``day`` is her today and none is recorded for that cycle:
-    the first one served in a cycle wins, never rewritten (what she was told)."""
-    if day != user.local_today():
-        return
+    """Record the next period served on ``day``, her today (the caller serves
+    today's answer), for the cycle that started on ``cycle_start``, if none is
+    recorded for that cycle: the first one served in a cycle wins, never
+    rewritten (what she was told)."""
     # One INSERT that does nothing once the cycle has its record (not
     # get_or_create: a SELECT, a savepoint and an INSERT on every cache miss).
     NextPeriodPrediction.objects.bulk_create(

@@ -119,7 +119,11 @@ class CurrentSerializer(serializers.Serializer):
         allow_null=True, help_text="The length the engine predicts for this cycle."
     )
     next_period = NextPeriodSerializer(allow_null=True)
-    ovulation_date = serializers.DateField(allow_null=True)
+    ovulation_date = serializers.DateField(
+        allow_null=True,
+        help_text="Her estimated ovulation day in this cycle; the same date as "
+        "`ovulation.date`, which also says how it is known.",
+    )
     ovulation = OvulationSerializer(
         allow_null=True, help_text="How `ovulation_date` is known; null without a period."
     )

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
+from core.vocabulary import LH_POSITIVE
 from cycles import services as cycle_services
+from cycles.engine.ovulation import FERTILE_MUCUS
 from moods.models import DailyMood
 from signs.models import Sign
 
@@ -22,10 +24,9 @@ PAST_DAYS = 182  # about six months
 FUTURE_DAYS = 30
 
 ENERGY_COLOURS = {0: "#e76f51", 1: "#e9c46a", 2: "#2a9d8f"}  # low, medium, high
-ENERGY_NAMES = {0: "low", 1: "medium", 2: "high"}
 PERIOD_LOGGED, PERIOD_PREDICTED = "#c62839", "#f5a3ad"
 FERTILE, OVULATION = "#b8dff5", "#1f78b4"
-LH_POSITIVE, FERTILE_MUCUS = "#7b3fa0", "#1f78b4"
+LH_POSITIVE_COLOR, FERTILE_MUCUS_COLOR = "#7b3fa0", "#1f78b4"
 TEMPERATURE = "#c62839"
 
 
@@ -88,8 +89,8 @@ def timeline_days(*, user, today: date | None = None) -> list[TimelineDay]:
                 else (entry.energy["level"] if entry.energy else None),
                 served=served,
                 bbt=float(bbt) if bbt is not None else None,
-                lh_positive=lh == "positive",
-                fertile_mucus=mucus in ("watery", "eggwhite"),
+                lh_positive=lh == LH_POSITIVE,
+                fertile_mucus=mucus in FERTILE_MUCUS,
             )
         )
     return days
@@ -182,12 +183,12 @@ def timeline_svg(days: list[TimelineDay], *, today: date) -> str:
             cx = x + DAY_WIDTH / 2
             parts.append(
                 f'<path d="M{cx - 3.5} {top + h - 2} L{cx + 3.5} {top + h - 2} '
-                f'L{cx} {top + 2} Z" fill="{LH_POSITIVE}"/>'
+                f'L{cx} {top + 2} Z" fill="{LH_POSITIVE_COLOR}"/>'
             )
         elif day.fertile_mucus:
             parts.append(
                 f'<circle cx="{x + DAY_WIDTH / 2}" cy="{top + h / 2}" r="2.2" '
-                f'fill="{FERTILE_MUCUS}"/>'
+                f'fill="{FERTILE_MUCUS_COLOR}"/>'
             )
     parts.extend(_temperature(days, lanes["bbt"], x_of))
     # Today.
@@ -252,8 +253,8 @@ def _legend(y, right) -> tuple[list[str], float]:
         ("rect", ENERGY_COLOURS[1], "medium energy"),
         ("rect", ENERGY_COLOURS[2], "high energy (pale: forecast)"),
         ("dot", "#222", "prediction missed what she logged"),
-        ("triangle", LH_POSITIVE, "LH positive"),
-        ("circle", FERTILE_MUCUS, "watery / egg-white mucus"),
+        ("triangle", LH_POSITIVE_COLOR, "LH positive"),
+        ("circle", FERTILE_MUCUS_COLOR, "watery / egg-white mucus"),
     ]
     parts, x = [], LEFT
     for shape, colour, label in items:

@@ -24,15 +24,15 @@ pytestmark = pytest.mark.django_db
 # --- Tokens -----------------------------------------------------------------------------
 
 
-def forged_access_token(user, *, key, algorithm="HS256") -> str:
-    """A well-formed access token for ``user``, signed with ``key``."""
+def forged_access_token(user, *, key, algorithm="HS256", user_id=None) -> str:
+    """A well-formed access token for ``user`` (or naming ``user_id``), signed with ``key``."""
     issued = now()
     claims = {
         "token_type": "access",
         "exp": int((issued + timedelta(minutes=15)).timestamp()),
         "iat": int(issued.timestamp()),
         "jti": secrets.token_hex(16),
-        "user_id": str(user.pk),
+        "user_id": str(user.pk) if user_id is None else user_id,
     }
     return jwt.encode(claims, key, algorithm=algorithm)
 
@@ -128,15 +128,7 @@ def test_a_refresh_token_replayed_at_the_same_moment_rotates_only_once(user):
 
 @pytest.mark.parametrize("claim", ["not-a-number", "99999999999999999999999", "-1", ["1"]])
 def test_a_signed_token_whose_user_id_is_no_user_is_a_401(user, claim):
-    issued = now()
-    claims = {
-        "token_type": "access",
-        "exp": int((issued + timedelta(minutes=15)).timestamp()),
-        "iat": int(issued.timestamp()),
-        "jti": secrets.token_hex(16),
-        "user_id": claim,
-    }
-    token = jwt.encode(claims, django_settings.SECRET_KEY, algorithm="HS256")
+    token = forged_access_token(user, key=django_settings.SECRET_KEY, user_id=claim)
     answer = bearer(token).get(f"{API}/auth/me")
     assert answer.status_code == 401
     assert answer.json()["code"] == "user_not_found"
